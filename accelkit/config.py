@@ -1,0 +1,39 @@
+"""Where the kit keeps things and how long it measures (taught in notebook 00).
+
+Environment variables:
+- ``ACCELKIT_QUICK=1``: quick mode (CI, ``make test``): every measuring window is short.
+- ``ACCELKIT_CACHE_DIR``: where exported ONNX / IR / quantized models are built (default
+  ``~/.cache/accelkit``). Built models are keyed by content, so a stale one is never reused.
+- ``ACCELKIT_DATA_DIR``: the kit's ``data/`` folder (default: the one beside the package).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+QUICK_SECONDS = 1.0     # timed window per configuration in quick mode
+DEFAULT_SECONDS = 5.0   # the learner's default: longer and steadier
+
+
+def is_quick() -> bool:
+    """True when ``ACCELKIT_QUICK`` is set to something other than ``0``/empty."""
+    return os.environ.get("ACCELKIT_QUICK", "") not in ("", "0", "false", "no")
+
+
+def default_seconds() -> float:
+    """The timed window the harness uses when the caller gives none."""
+    return QUICK_SECONDS if is_quick() else DEFAULT_SECONDS
+
+
+def data_dir() -> Path:
+    """The kit's data folder (weights, quizzes, claims)."""
+    env = os.environ.get("ACCELKIT_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+def cache_dir() -> Path:
+    """The folder built models go to; created on first use."""
+    env = os.environ.get("ACCELKIT_CACHE_DIR")
+    path = Path(env) if env else Path.home() / ".cache" / "accelkit"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

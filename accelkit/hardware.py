@@ -1,0 +1,239 @@
+"""What this machine is, and what that implies for the rest of the kit (notebook 00).
+
+The ISA flags come from the OS (``/proc/cpuinfo`` on Linux), not from a library's guess, so the
+report says what the CPU really offers: AVX2, AVX-512, VNNI (fast INT8 dot products), AMX and
+BF16. ``report()`` adds the runtimes' view: ORT providers, OpenVINO devices with their
+capabilities and default inference precision, torch's threads.
+"""
+from __future__ import annotations
+
+import html
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+# ISA features that change what acceleration pays, and the cpuinfo flags that signal each.
+ISA_FLAGS: dict[str, tuple[str, ...]] = {
+    "AVX2": ("avx2",),
+    "FMA": ("fma",),
+    "AVX-512": ("avx512f",),
+    "AVX512-VNNI": ("avx512_vnni",),
+    "AVX-VNNI": ("avx_vnni",),
+    "AVX512-BF16": ("avx512_bf16",),
+    "AMX": ("amx_tile", "amx_int8", "amx_bf16"),
+    "NEON": ("asimd", "neon"),
+}
+PACKAGES = ("accelkit", "torch", "onnx", "onnxruntime", "openvino", "nncf", "numpy")
+
+
+def parse_cpu_flags(cpuinfo: str) -> set[str]:
+    """The feature flags of the first CPU in a /proc/cpuinfo text (x86 'flags', Arm 'Features')."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            return set(value.split())
+    return set()
+
+
+def isa_features(flags: set[str]) -> dict[str, bool]:
+    """Map raw flags to the features the kit talks about (AMX needs any of its three flags)."""
+    return {name: any(f in flags for f in needed) for name, needed in ISA_FLAGS.items()}
+
+
+def parse_cpu_model(cpuinfo: str) -> str:
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "Hardware", "cpu model"):
+            return value.strip()
+    return platform.processor() or platform.machine()
+
+
+def count_physical_cores(cpuinfo: str) -> int | None:
+    """Distinct (physical id, core id) pairs; None when cpuinfo does not say."""
+    cores, phys = set(), "0"
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "physical id":
+            phys = value.strip()
+        elif key.strip() == "core id":
+            cores.add((phys, value.strip()))
+    return len(cores) or None
+
+
+def implications(isa: dict[str, bool], ov_precision: str | None, ort_providers: list[str],
+                 ov_devices: list[str]) -> list[str]:
+    """Plain-words consequences of the hardware for the notebooks that follow."""
+    says = []
+    vnni = isa.get("AVX512-VNNI") or isa.get("AVX-VNNI") or isa.get("AMX")
+    if isa.get("AMX"):
+        says.append("AMX is present: INT8 and BF16 matrix work runs on tile units; expect large gains (notebook 04).")
+    if vnni:
+        says.append("This CPU has VNNI: INT8 dot products take one instruction, so INT8 should pay well (notebook 04).")
+    elif isa.get("AVX2"):
+        says.append("No VNNI here: INT8 runs on AVX2 multiply-add sequences, so expect a smaller INT8 gain "
+                    "than on VNNI/AMX CPUs, and ORT recommends reduce_range or U8S8 to avoid saturation (notebook 04).")
+    if isa.get("AVX-512"):
+        says.append("AVX-512 is present: wide vector kernels (oneDNN, ORT's NCHWc layout) are used (notebook 02).")
+    elif isa.get("AVX2"):
+        says.append("AVX2 but no AVX-512: kernels use 256-bit vectors (notebook 02).")
+    if ov_precision and "bf16" in ov_precision.lower():
+        says.append("OpenVINO will run FP32 models in bf16 here unless told INFERENCE_PRECISION_HINT=f32: "
+                    "say which precision a comparison used (notebooks 03, 04).")
+    elif ov_precision:
+        says.append(f"OpenVINO's CPU default inference precision here is {ov_precision}: FP32 models run in true f32 (notebook 03).")
+    gpu_eps = [p for p in ort_providers if p not in ("CPUExecutionProvider", "AzureExecutionProvider")]
+    if gpu_eps:
+        says.append(f"Extra ONNX Runtime providers are installed: {', '.join(gpu_eps)} (notebook 01).")
+    else:
+        says.append("ONNX Runtime has only its CPU provider here: GPU/TensorRT cells explain instead of running (notebooks 01, 06).")
+    if [d for d in ov_devices if not d.startswith("CPU")]:
+        says.append(f"OpenVINO sees more than the CPU ({', '.join(ov_devices)}): AUTO and HETERO can choose between them (notebook 05).")
+    else:
+        says.append("OpenVINO sees only the CPU: AUTO picks it, and HETERO splits are simulated (notebook 05).")
+    return says
+
+
+@dataclass
+class OvDevice:
+    name: str
+    full_name: str
+    capabilities: list[str]
+    default_precision: str
+
+
+@dataclass
+class HardwareReport:
+    """The machine and software the kit's numbers came from."""
+
+    cpu_model: str
+    logical_cores: int
+    physical_cores: int | None
+    isa: dict[str, bool]
+    system: str
+    python: str
+    versions: dict[str, str]
+    ort_providers: list[str]
+    ov_devices: list[OvDevice]
+    torch_threads: int | None
+    implications: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        """One line to print under every measurement: numbers vary by machine."""
+        isa = ", ".join(k for k, v in self.isa.items() if v) or "no SIMD flags read"
+        return f"{self.cpu_model} · {self.logical_cores} logical cores · {isa}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        lines = [f"CPU            {self.cpu_model}",
+                 f"cores          {self.logical_cores} logical, {self.physical_cores or '?'} physical",
+                 "ISA            " + "  ".join(f"{k}:{'yes' if v else 'no'}" for k, v in self.isa.items()),
+                 f"system         {self.system}, Python {self.python}",
+                 "versions       " + ", ".join(f"{k} {v}" for k, v in self.versions.items()),
+                 f"ORT providers  {', '.join(self.ort_providers) or 'onnxruntime not installed'}",
+                 f"torch threads  {self.torch_threads}"]
+        for d in self.ov_devices:
+            lines.append(f"OV {d.name:<11} {d.full_name}; capabilities {', '.join(d.capabilities)}; "
+                         f"default precision {d.default_precision}")
+        return "\n".join(lines + ["What this implies:"] + [f"  - {s}" for s in self.implications])
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
+                       f"{html.escape(v)}</td></tr>" for k, v in self._table_rows())
+        says = "".join(f"<li>{html.escape(s)}</li>" for s in self.implications)
+        return f"<table>{rows}</table><p><b>What this implies</b></p><ul>{says}</ul>"
+
+    def _table_rows(self) -> list[tuple[str, str]]:
+        rows = [("CPU", self.cpu_model),
+                ("cores", f"{self.logical_cores} logical, {self.physical_cores or '?'} physical"),
+                ("ISA", "  ".join(f"{k} {'✓' if v else '✗'}" for k, v in self.isa.items())),
+                ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
+                ("ORT providers", ", ".join(self.ort_providers)),
+                ("torch threads", str(self.torch_threads))]
+        rows += [(f"OpenVINO {d.name}", f"{d.full_name}; {', '.join(d.capabilities)}; default {d.default_precision}")
+                 for d in self.ov_devices]
+        return rows
+
+
+def read_cpuinfo(path: Path = Path("/proc/cpuinfo")) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""  # not Linux: flags unknown, the report says so
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def ort_providers() -> list[str]:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return []
+    return list(ort.get_available_providers())
+
+
+def ov_devices() -> list[OvDevice]:
+    """Each OpenVINO device that loads here, with capabilities and default precision."""
+    try:
+        from .ov import core
+    except ImportError:
+        return []
+    out = []
+    for name in core().available_devices:
+        get = lambda key: core().get_property(name, key)  # noqa: E731 - one-line accessor
+        out.append(OvDevice(name, str(get("FULL_DEVICE_NAME")), [str(c) for c in get("OPTIMIZATION_CAPABILITIES")],
+                            precision_name(get("INFERENCE_PRECISION_HINT"))))
+    return out
+
+
+def precision_name(value) -> str:
+    """OpenVINO reports element types like <Type: 'float32'>; turn them into f32/bf16/f16."""
+    text = str(getattr(value, "type_name", value) or value).lower()
+    for long, short in (("bfloat16", "bf16"), ("float32", "f32"), ("float16", "f16"), ("f32", "f32")):
+        if long in text:
+            return short
+    return text
+
+
+def torch_threads() -> int | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.get_num_threads()
+
+
+def report() -> HardwareReport:
+    """Read the machine and the installed runtimes; ~1 s (it loads OpenVINO's plugins)."""
+    info = read_cpuinfo()
+    isa = isa_features(parse_cpu_flags(info))
+    devices, providers = ov_devices(), ort_providers()
+    cpu_prec = next((d.default_precision for d in devices if d.name == "CPU"), None)
+    return HardwareReport(
+        cpu_model=parse_cpu_model(info), logical_cores=os.cpu_count() or 1,
+        physical_cores=count_physical_cores(info), isa=isa,
+        system=f"{platform.system()} {platform.machine()}", python=platform.python_version(),
+        versions=package_versions(), ort_providers=providers, ov_devices=devices,
+        torch_threads=torch_threads(),
+        implications=implications(isa, cpu_prec, providers, [d.name for d in devices]),
+    )
+
+
+@lru_cache(maxsize=1)
+def host_line() -> str:
+    """A cheap one-line machine description (no runtime imported) stamped on every result."""
+    info = read_cpuinfo()
+    isa = [k for k, v in isa_features(parse_cpu_flags(info)).items() if v and k != "FMA"]
+    return f"{parse_cpu_model(info)} · {os.cpu_count()} cores · {'/'.join(isa) or 'ISA unknown'}"

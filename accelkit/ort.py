@@ -1,0 +1,125 @@
+"""ONNX Runtime: one session builder (providers, opt level, threads, spinning) and a runner.
+
+Taught in notebook 00 (first measurement) and notebooks 01, 02, 06.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AccelkitError
+
+# ORT's GraphOptimizationLevel names, by the short names the kit uses.
+OPT_LEVELS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
+              "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
+# Short device names -> the EP that serves them, and the wheel that ships that EP.
+DEVICE_PROVIDERS = {
+    "CPU": ("CPUExecutionProvider", "onnxruntime"),
+    "CUDA": ("CUDAExecutionProvider", "onnxruntime-gpu"),
+    "GPU": ("CUDAExecutionProvider", "onnxruntime-gpu"),
+    "TENSORRT": ("TensorrtExecutionProvider", "onnxruntime-gpu with TensorRT libraries"),
+    "OPENVINO": ("OpenVINOExecutionProvider", "onnxruntime-openvino (it replaces onnxruntime)"),
+    "DML": ("DmlExecutionProvider", "onnxruntime-directml (Windows)"),
+}
+
+
+def available_providers() -> list[str]:
+    import onnxruntime as ort
+
+    return list(ort.get_available_providers())
+
+
+def providers_for(device: str) -> list[str]:
+    """The provider list for a short device name, CPU last as the fallback ORT would use."""
+    key = device.upper()
+    if key not in DEVICE_PROVIDERS:
+        raise AccelkitError(f"unknown ONNX Runtime device {device!r}; use one of: {', '.join(DEVICE_PROVIDERS)}.")
+    provider, wheel = DEVICE_PROVIDERS[key]
+    if provider not in available_providers():
+        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {wheel}); "
+                            f"available: {', '.join(available_providers())}.")
+    return [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
+
+
+def session_options(*, opt_level: str = "all", threads: int | None = None, spinning: bool = True,
+                    optimized_model_path: str | Path | None = None, profile_prefix: str | None = None):
+    """SessionOptions for an opt level ('disable'/'basic'/'extended'/'all'), intra-op threads
+    (None = one per physical core) and thread spinning (off = idle threads sleep at once)."""
+    import onnxruntime as ort
+
+    if opt_level not in OPT_LEVELS:
+        raise AccelkitError(f"unknown optimization level {opt_level!r}; use one of: {', '.join(OPT_LEVELS)}.")
+    so = ort.SessionOptions()
+    so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, OPT_LEVELS[opt_level])
+    so.log_severity_level = 3  # errors only: warnings would leak into notebook outputs
+    if threads:
+        so.intra_op_num_threads = int(threads)
+    so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    if optimized_model_path:
+        so.optimized_model_filepath = str(optimized_model_path)
+    if profile_prefix:
+        so.enable_profiling, so.profile_file_prefix = True, str(profile_prefix)
+    return so
+
+
+def make_session(path: str | Path, *, device: str = "CPU", opt_level: str = "all", threads: int | None = None,
+                 spinning: bool = True, **options):
+    """An InferenceSession for an .onnx file; load errors become one AccelkitError sentence."""
+    import onnxruntime as ort
+
+    path = Path(path)
+    if not path.is_file():
+        raise AccelkitError(f"no such model file: {path}.")
+    if path.suffix != ".onnx":
+        raise AccelkitError(f"{path} is not an ONNX model; ONNX Runtime takes an .onnx path.")
+    providers = providers_for(device)
+    so = session_options(opt_level=opt_level, threads=threads, spinning=spinning, **options)
+    try:
+        return ort.InferenceSession(str(path), so, providers=providers)
+    except Exception as exc:
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise AccelkitError(f"ONNX Runtime could not load {path}: the file (or its .onnx.data weights) is "
+                            f"missing, truncated or corrupt ({text}).") from None
+
+
+def random_feed(session, seed: int = 0) -> dict[str, np.ndarray]:
+    """Seeded inputs for each session input (dynamic dims set to 1): floats in [0, 1), ints in {0, 1}."""
+    rng = np.random.default_rng(seed)
+    feed = {}
+    for inp in session.get_inputs():
+        shape = [d if isinstance(d, int) else 1 for d in inp.shape]
+        if "float" in inp.type:
+            feed[inp.name] = rng.random(shape, dtype=np.float32).astype(np.float16 if "16" in inp.type else np.float32)
+        else:
+            feed[inp.name] = rng.integers(0, 2, size=shape).astype(np.int32 if "int32" in inp.type else np.int64)
+    return feed
+
+
+class OrtRunner:
+    """An InferenceSession plus a fixed feed; ``infer`` is one ``session.run``."""
+
+    def __init__(self, session, *, model_name: str, device: str, opt_level: str, threads: int | None,
+                 feed: dict[str, np.ndarray] | None = None) -> None:
+        self.session = session
+        self.feed = feed if feed is not None else random_feed(session)
+        self.settings = {
+            "runtime": "onnxruntime", "device": device, "model": model_name, "hint": None,
+            "precision": "as stored", "exec_precision": "as stored",
+            "threads": threads or "default", "streams": None, "nireq": 1, "opt_level": opt_level,
+            "providers": ",".join(session.get_providers()),
+        }
+
+    def infer(self) -> None:
+        """One inference; ORT reports no latency of its own, so the harness's clock is used."""
+        self.session.run(None, self.feed)
+
+    def close(self) -> None:
+        self.session = None
+
+
+def ort_runner(path: str | Path, *, device: str = "CPU", opt_level: str = "all", threads: int | None = None,
+               spinning: bool = True) -> OrtRunner:
+    """Builder for the harness: create the session for ``path`` and return a ready runner."""
+    session = make_session(path, device=device, opt_level=opt_level, threads=threads, spinning=spinning)
+    return OrtRunner(session, model_name=Path(path).stem, device=device, opt_level=opt_level, threads=threads)

@@ -1,0 +1,201 @@
+"""OpenVINO: compile a model with a hint and precision, and a runner for the harness.
+
+Taught in notebook 00 (first measurement) and notebooks 03-05. Uses the current API only:
+``import openvino as ov`` (the old ``openvino.runtime`` namespace was removed in 2026.0).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import AccelkitError
+from .hardware import precision_name
+
+HINTS = ("latency", "throughput", "cumulative_throughput", "none")
+PRECISIONS = ("f32", "bf16", "f16")
+VIRTUAL_DEVICES = ("AUTO", "HETERO", "MULTI", "BATCH")
+
+
+@lru_cache(maxsize=1)
+def core():
+    """One shared ``ov.Core`` (creating one loads the plugin registry)."""
+    import openvino as ov
+
+    return ov.Core()
+
+
+def available_devices() -> list[str]:
+    return list(core().available_devices)
+
+
+def check_device(device: str) -> None:
+    """Raise AccelkitError naming what is available when ``device`` is not present here."""
+    real = available_devices()
+    head, _, rest = device.partition(":")
+    wanted = [d for d in rest.split(",") if d] if head in VIRTUAL_DEVICES else [device]
+    missing = [d for d in wanted if d not in real and d.split(".")[0] not in real]
+    if missing:
+        raise AccelkitError(
+            f"OpenVINO device {', '.join(missing)} is not available on this machine; available: "
+            f"{', '.join(real)} (and the virtual devices {', '.join(VIRTUAL_DEVICES)} over them)."
+        )
+
+
+def compile_config(hint: str = "latency", precision: str | None = None, threads: int | None = None,
+                   streams: int | None = None) -> dict[str, Any]:
+    """The OpenVINO properties for a hint/precision/threads/streams request, validated."""
+    if hint not in HINTS:
+        raise AccelkitError(f"unknown performance hint {hint!r}; use one of: {', '.join(HINTS)}.")
+    if precision is not None and precision not in PRECISIONS:
+        raise AccelkitError(f"unknown inference precision {precision!r}; use one of: {', '.join(PRECISIONS)}.")
+    config: dict[str, Any] = {}
+    if hint != "none":
+        config["PERFORMANCE_HINT"] = hint.upper()
+    if precision:
+        config["INFERENCE_PRECISION_HINT"] = precision
+    if threads:
+        config["INFERENCE_NUM_THREADS"] = int(threads)
+    if streams:
+        config["NUM_STREAMS"] = int(streams)
+    return config
+
+
+def read_model(path: str | Path):
+    """Read an .xml (with its .bin) or .onnx file, turning read errors into one sentence."""
+    path = Path(path)
+    if not path.is_file():
+        raise AccelkitError(f"no such model file: {path}.")
+    if path.suffix not in (".xml", ".onnx"):
+        raise AccelkitError(f"{path} is not a model file OpenVINO reads here; give an .xml (IR) or .onnx path.")
+    try:
+        return core().read_model(str(path))
+    except Exception as exc:  # OpenVINO raises RuntimeError with a C++ trace
+        raise AccelkitError(f"OpenVINO could not read {path}: the file (or its .bin/.onnx.data weights) "
+                            f"is missing, truncated or corrupt ({first_line(exc)}).") from None
+
+
+def first_line(exc: BaseException) -> str:
+    """The meaningful line of a runtime's exception text (OpenVINO puts a source path first)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    useful = [ln for ln in lines if not ln.startswith("Exception from") and not ln.startswith("Check ")]
+    return (useful or lines or [type(exc).__name__])[0][:200]
+
+
+def compile_model(model, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
+                  threads: int | None = None, streams: int | None = None):
+    """Compile a model (an ``ov.Model`` or a path) for ``device`` with the given settings."""
+    config = compile_config(hint, precision, threads, streams)
+    check_device(device)
+    if isinstance(model, (str, Path)):
+        model = read_model(model)
+    reshape_dynamic_to_one(model)
+    try:
+        return core().compile_model(model, device, config)
+    except Exception as exc:
+        raise AccelkitError(f"OpenVINO could not compile the model for {device} with {config}: {first_line(exc)}.") from None
+
+
+def reshape_dynamic_to_one(model) -> None:
+    """Give every dynamic dimension the value 1 so the model can be benchmarked statically."""
+    if all(not inp.get_partial_shape().is_dynamic for inp in model.inputs):
+        return
+    import openvino as ov
+
+    shapes = {}
+    for inp in model.inputs:
+        dims = [d.get_length() if d.is_static else 1 for d in inp.get_partial_shape()]
+        shapes[inp.get_any_name()] = ov.PartialShape(dims)
+    model.reshape(shapes)
+
+
+def compiled_property(compiled, key: str, default: Any = None) -> Any:
+    """A property of a compiled model, or ``default`` where the device does not report it."""
+    try:
+        return compiled.get_property(key)
+    except Exception:
+        return default
+
+
+def random_inputs(compiled, seed: int = 0) -> list[np.ndarray]:
+    """Seeded inputs for each model input: floats in [0, 1), integers in {0, 1}."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for port in compiled.inputs:
+        shape, dtype = list(port.get_shape()), port.get_element_type().to_dtype()
+        if np.issubdtype(dtype, np.floating):
+            arrays.append(rng.random(shape, dtype=np.float32).astype(dtype))
+        else:
+            arrays.append(rng.integers(0, 2, size=shape).astype(dtype))
+    return arrays
+
+
+class OvRunner:
+    """A compiled model with inputs set once (as benchmark_app's inference-only mode)."""
+
+    def __init__(self, compiled, *, model_name: str, device: str, hint: str, precision: str | None,
+                 inputs: list[np.ndarray] | None = None) -> None:
+        self.compiled = compiled
+        self.inputs = inputs if inputs is not None else random_inputs(compiled)
+        self.request = compiled.create_infer_request()
+        for i, array in enumerate(self.inputs):
+            self.request.set_input_tensor(i, _tensor(array))
+        self.settings = {
+            "runtime": "openvino", "device": device, "model": model_name, "hint": hint,
+            "precision": precision or "default",
+            "exec_precision": precision_name(compiled_property(compiled, "INFERENCE_PRECISION_HINT", "?")),
+            "threads": compiled_property(compiled, "INFERENCE_NUM_THREADS"),
+            "streams": compiled_property(compiled, "NUM_STREAMS"),
+            "nireq": compiled_property(compiled, "OPTIMAL_NUMBER_OF_INFER_REQUESTS", 1),
+            "opt_level": None,
+        }
+
+    def infer(self) -> float:
+        """One synchronous inference; returns OpenVINO's own latency for it (ms)."""
+        self.request.infer()
+        return self.request.latency
+
+    def run_async(self, seconds: float | None, iterations: int | None) -> tuple[list[float], float, int]:
+        """benchmark_app's async inference-only loop: keep ``nireq`` requests in flight."""
+        import time
+
+        import openvino as ov
+
+        queue = ov.AsyncInferQueue(self.compiled, int(self.settings["nireq"] or 1))
+        nireq = len(queue)
+        for req in queue:
+            for i, array in enumerate(self.inputs):
+                req.set_input_tensor(i, _tensor(array))
+        times, in_fly, it, elapsed = [], set(), 0, 0.0
+        start = time.perf_counter()
+        while (iterations and it < iterations) or (seconds and elapsed < seconds) or it % nireq:
+            idle = queue.get_idle_request_id()
+            if idle in in_fly:
+                times.append(queue[idle].latency)
+            else:
+                in_fly.add(idle)
+            queue.start_async()
+            it += 1
+            elapsed = time.perf_counter() - start
+        queue.wait_all()
+        duration = time.perf_counter() - start
+        times += [queue[i].latency for i in in_fly]
+        return times, duration, it
+
+    def close(self) -> None:
+        self.request = self.compiled = None
+
+
+def _tensor(array: np.ndarray):
+    import openvino as ov
+
+    return ov.Tensor(np.ascontiguousarray(array))
+
+
+def ov_runner(path: str | Path, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
+              threads: int | None = None, streams: int | None = None) -> OvRunner:
+    """Builder for the harness: read + compile ``path`` and return a ready runner."""
+    compiled = compile_model(path, device=device, hint=hint, precision=precision, threads=threads, streams=streams)
+    return OvRunner(compiled, model_name=Path(path).stem, device=device, hint=hint, precision=precision)

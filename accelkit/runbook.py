@@ -1,0 +1,61 @@
+"""``make run`` / ``accelkit run``: execute notebooks headless into ``build/`` and summarise
+every measurement they made (each harness result is logged as it happens)."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .errors import AccelkitError
+
+
+def execute(notebook: Path, out_dir: Path, timeout_s: int = 900) -> tuple[bool, float, str]:
+    """Run one notebook with nbclient in its own folder; save the executed copy to ``out_dir``.
+    Returns (ok, seconds, error message)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    start, error = time.perf_counter(), ""
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else "a cell failed"
+    nbformat.write(nb, out_dir / notebook.name)
+    return not error, time.perf_counter() - start, error
+
+
+def summarize_log(log: Path) -> list[str]:
+    """One line per measurement in a results log."""
+    if not log.exists():
+        return ["    (no measurements)"]
+    lines = []
+    for raw in log.read_text().splitlines():
+        r = json.loads(raw)
+        lines.append(f"    {r['label']:<42} {r['model']:<14} median {r['median_ms']:9.3f} ms  "
+                     f"p99 {r['p99_ms']:9.3f} ms  {r['throughput_fps']:9.1f} FPS")
+    return lines
+
+
+def run_notebooks(paths: list[Path], out_dir: Path) -> int:
+    """Execute each notebook, print what it measured; exit code 1 if any failed."""
+    notebooks = sorted(p for path in paths for p in ([path] if path.is_file() else path.glob("*.ipynb")))
+    if not notebooks:
+        raise AccelkitError(f"no notebooks found in {', '.join(map(str, paths))}.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for nb in notebooks:
+        log = out_dir / f"{nb.stem}.results.jsonl"
+        log.unlink(missing_ok=True)
+        os.environ["ACCELKIT_RESULTS_LOG"] = str(log.resolve())
+        ok, seconds, error = execute(nb, out_dir)
+        failed += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {nb.name} in {seconds:.0f} s" + (f": {error}" if error else ""))
+        print("\n".join(summarize_log(log)))
+    os.environ.pop("ACCELKIT_RESULTS_LOG", None)
+    print(f"executed copies and result logs in {out_dir}/")
+    return 1 if failed else 0

@@ -1,0 +1,109 @@
+"""The CLI: clear one-sentence errors with exit code 2, and real results on a real model."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from accelkit.export import ir_path, onnx_path
+
+
+def run(*args, env=None):
+    done = subprocess.run([sys.executable, "-m", "accelkit", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def assert_clean_error(code, err, *phrases):
+    assert code == 2, err
+    assert "Traceback" not in err
+    for phrase in phrases:
+        assert phrase in err
+
+
+@pytest.fixture(scope="module")
+def digits_files(tmp_path_factory):
+    """Copies of the digits model's files, so tests can damage them."""
+    folder = tmp_path_factory.mktemp("models")
+    onnx, xml = onnx_path("digits_cnn"), ir_path("digits_cnn")
+    for src in (onnx, onnx.with_name(onnx.name + ".data"), xml, xml.with_suffix(".bin")):
+        shutil.copy(src, folder / src.name)
+    return folder
+
+
+def truncate(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+def test_missing_file(tmp_path):
+    assert_clean_error(*run("bench", tmp_path / "nope.onnx")[::2], "no such model file")
+
+
+def test_not_a_model(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    assert_clean_error(*run("bench", notes)[::2], "not a model file", ".onnx")
+
+
+def test_garbage_onnx(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x00not protobuf" * 10)
+    assert_clean_error(*run("bench", bad)[::2], "could not load", "corrupt")
+
+
+def test_truncated_onnx_and_data(digits_files, tmp_path):
+    for name in ("digits_cnn.onnx", "digits_cnn.onnx.data"):
+        folder = tmp_path / name.replace(".", "_")
+        shutil.copytree(digits_files, folder)
+        truncate(folder / name)
+        assert_clean_error(*run("bench", folder / "digits_cnn.onnx")[::2], "truncated or corrupt")
+
+
+def test_truncated_xml_and_bin(digits_files, tmp_path):
+    for name in ("digits_cnn.xml", "digits_cnn.bin"):
+        folder = tmp_path / name.replace(".", "_")
+        shutil.copytree(digits_files, folder)
+        truncate(folder / name)
+        assert_clean_error(*run("bench", folder / "digits_cnn.xml")[::2], "OpenVINO could not read")
+
+
+def test_unknown_runtime_and_hint(digits_files):
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--runtime", "tvm")[::2], "invalid choice")
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.xml", "--hint", "fast")[::2], "invalid choice")
+
+
+def test_absent_devices(digits_files):
+    code, _, err = run("bench", digits_files / "digits_cnn.xml", "--device", "GPU")
+    assert_clean_error(code, err, "GPU is not available", "available: CPU")
+    code, _, err = run("bench", digits_files / "digits_cnn.onnx", "--device", "CUDA")
+    assert_clean_error(code, err, "CUDAExecutionProvider is not installed", "CPUExecutionProvider")
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--device", "TPU")[::2], "unknown ONNX Runtime device")
+
+
+def test_options_that_do_not_apply(digits_files):
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--precision", "bf16")[::2], "applies to OpenVINO")
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.xml", "--runtime", "ort")[::2], "reads .onnx")
+
+
+@pytest.mark.parametrize("suffix,runtime", [(".onnx", "onnxruntime"), (".xml", "openvino")])
+def test_bench_json(digits_files, suffix, runtime):
+    code, out, err = run("bench", digits_files / f"digits_cnn{suffix}", "--seconds", "0.3", "--json")
+    assert code == 0, err
+    row = json.loads(out)
+    assert row["runtime"] == runtime and row["iterations"] >= 10
+    assert row["p99_ms"] >= row["p90_ms"] >= row["median_ms"] >= row["min_ms"] > 0
+
+
+def test_bench_throughput_text(digits_files):
+    code, out, err = run("bench", digits_files / "digits_cnn.xml", "--hint", "throughput", "--seconds", "0.3")
+    assert code == 0, err
+    assert "throughput" in out and "first inference" in out
+
+
+def test_doctor_json():
+    code, out, err = run("doctor", "--json")
+    assert code == 0, err
+    rep = json.loads(out)
+    assert rep["isa"] and rep["ov_devices"][0]["name"] == "CPU" and rep["implications"]
