@@ -8,7 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 TEST_PATHS := tests $(NOTEBOOKS) $(wildcard solutions)
 
-.PHONY: venv lab test run bench clean
+.PHONY: venv lab test run bench exercises clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,8 @@ lab: venv
 
 # The one test command (README, CI): unit tests + nbval on every notebook and solution, quick mode.
 test: venv
-	ACCELKIT_QUICK=1 $(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
+	@mkdir -p build && rm -f build/test-progress.json*
+	ACCELKIT_QUICK=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json $(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider -q
 
 run: venv
@@ -32,6 +33,9 @@ run: venv
 
 bench: venv
 	$(BIN)/python benchmarks/harness_vs_benchmark_app.py
+
+exercises: venv
+	$(BIN)/accelkit exercises
 
 clean:
 	rm -rf build

@@ -23,6 +23,7 @@ _EXPORTS = {
     "ov_runner": "ov", "compile_model": "ov",
     "results_chart": "viz",
     "is_quick": "config", "cache_dir": "config", "data_dir": "config",
+    "load_quiz": "quiz", "check_exercise": "grade", "claim_table": "claims", "Drill": "interview",
 }
 
 __all__ = ["AccelkitError", *_EXPORTS]

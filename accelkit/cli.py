@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute notebooks headless into build/ and summarise their measurements")
     run.add_argument("paths", type=Path, nargs="*", default=[Path("notebooks")])
     run.add_argument("--out", type=Path, default=Path("build"))
+    grade = sub.add_parser("grade", help="grade submitted exercise notebooks (each in its own process, time-limited)")
+    grade.add_argument("paths", type=Path, nargs="+", help="notebooks or folders of notebooks")
+    grade.add_argument("--timeout", type=int, default=120, help="seconds allowed per submission")
+    grade.add_argument("--out", type=Path, default=Path("grades"), help="folder for grades.json and grades.csv")
+    sub.add_parser("progress", help="your quiz, exercise and drill progress")
+    ex = sub.add_parser("exercises", help="rebuild exercises/ from solutions/")
+    ex.add_argument("--check", action="store_true", help="only report exercises that are out of date (exit 1)")
     return parser
 
 
@@ -88,14 +95,46 @@ def run_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_notebooks(args: argparse.Namespace) -> int:
+    from .runbook import run_notebooks as run
+
+    return run(args.paths, args.out)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from .grader import grade_paths
+
+    grade_paths(args.paths, timeout_s=args.timeout, out=args.out)
+    return 0
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    from .progress import progress_path, table
+
+    rows = table()
+    print(f"progress file: {progress_path()}")
+    for row in rows or [{"what": "nothing yet", "answered": "", "correct": ""}]:
+        print(f"  {row['what']:<36} {row['answered']!s:>8}  {row['correct']}")
+    return 0
+
+
+def run_exercises(args: argparse.Namespace) -> int:
+    from .exercises import sync_exercises
+
+    stale = sync_exercises(check_only=args.check)
+    verb = "out of date" if args.check else "rebuilt"
+    print(f"{verb}: {', '.join(stale)}" if stale else "every exercise matches its solution")
+    return 1 if (stale and args.check) else 0
+
+
+COMMANDS = {"doctor": run_doctor, "bench": run_bench, "run": run_notebooks, "grade": run_grade,
+            "progress": run_progress, "exercises": run_exercises}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "run":
-            from .runbook import run_notebooks
-
-            return run_notebooks(args.paths, args.out)
-        return run_doctor(args) if args.command == "doctor" else run_bench(args)
+        return COMMANDS[args.command](args)
     except AccelkitError as exc:
         print(f"accelkit: error: {exc}", file=sys.stderr)
         return 2

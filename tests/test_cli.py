@@ -107,3 +107,20 @@ def test_doctor_json():
     assert code == 0, err
     rep = json.loads(out)
     assert rep["isa"] and rep["ov_devices"][0]["name"] == "CPU" and rep["implications"]
+
+
+def test_progress_command(tmp_path):
+    import os
+
+    env = {**os.environ, "ACCELKIT_PROGRESS": str(tmp_path / "p.json")}
+    code, out, err = run("progress", env=env)
+    assert code == 0 and "nothing yet" in out
+
+
+def test_grade_command_on_a_missing_folder(tmp_path):
+    assert_clean_error(*run("grade", tmp_path / "none")[::2], "no such file or folder")
+
+
+def test_exercises_check_command():
+    code, out, _ = run("exercises", "--check")
+    assert code == 0 and "matches" in out

@@ -1,0 +1,160 @@
+"""``accelkit grade PATH...``: grade submitted exercise notebooks for a class.
+
+Each submission runs in its own process, in a fresh temporary folder (a submission that deletes
+files deletes only its copy), under a time limit: the process group is killed when it expires.
+Cells run with errors allowed and a per-cell limit, so one broken or endless cell costs only
+the checks that need it. A report is written as JSON and CSV; one bad submission never stops
+the grading of the others.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import AccelkitError
+
+DUMP_CELL = "from accelkit.grader import dump_results as _ak_dump\n_ak_dump({exercise!r}, {path!r}, globals())"
+
+
+@dataclass
+class Submission:
+    path: str
+    exercise: str = ""
+    status: str = "graded"          # graded | not-a-notebook | unknown-exercise | timeout | crashed
+    score: int = 0
+    max_score: int = 0
+    message: str = ""
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def identify(nb: Any, path: Path) -> str | None:
+    """The exercise a notebook belongs to: its metadata, else the start of its file name."""
+    from .grade import exercises
+
+    meta = nb.get("metadata", {}).get("accelkit", {}).get("exercise")
+    known = exercises()
+    if meta in known:
+        return meta
+    return next((ex for ex in known if path.name.startswith(ex)), None)
+
+
+def dump_results(exercise: str, path: str, namespace: dict[str, Any]) -> None:
+    """Runs inside the submission's kernel as its last cell: checks -> JSON file."""
+    from .grade import run_checks
+
+    results = run_checks(exercise, namespace)
+    Path(path).write_text(json.dumps([asdict(r) for r in results]))
+
+
+def worker(notebook: str, result: str, cell_timeout: int) -> int:
+    """Process entry: execute one notebook copy in the current folder, then dump the checks."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(notebook)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:
+        Path(result).write_text(json.dumps({"status": "not-a-notebook", "message": f"not a notebook ({type(exc).__name__})."}))
+        return 0
+    exercise = identify(nb, path)
+    if exercise is None:
+        Path(result).write_text(json.dumps({"status": "unknown-exercise",
+                                            "message": "cannot tell which exercise this is (no accelkit metadata, "
+                                                       "and the file name starts with no exercise id)."}))
+        return 0
+    checks_file = Path(result).with_suffix(".checks.json")
+    nb.cells.append(nbformat.v4.new_code_cell(DUMP_CELL.format(exercise=exercise, path=str(checks_file))))
+    client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+                            kernel_name="python3", resources={"metadata": {"path": os.getcwd()}})
+    client.execute()
+    checks = json.loads(checks_file.read_text()) if checks_file.exists() else []
+    status = {"status": "graded", "exercise": exercise, "checks": checks}
+    if not checks:
+        status.update(status="crashed", message="the notebook's kernel stopped before the checks could run.")
+    Path(result).write_text(json.dumps(status))
+    return 0
+
+
+def grade_one(path: Path, timeout_s: int = 120) -> Submission:
+    """Grade one submission in a child process and a temporary folder, within ``timeout_s``."""
+    sub = Submission(path=str(path))
+    with tempfile.TemporaryDirectory(prefix="accelkit-grade-") as tmp:
+        work = Path(tmp) / "work"
+        work.mkdir()
+        copy = work / path.name
+        shutil.copy(path, copy)
+        result = Path(tmp) / "result.json"
+        cmd = [sys.executable, "-m", "accelkit.grader", str(copy), str(result), str(max(5, timeout_s // 3))]
+        env = {k: v for k, v in os.environ.items() if k != "ACCELKIT_RESULTS_LOG"}
+        env["ACCELKIT_PROGRESS"] = str(Path(tmp) / "progress.json")  # never the grader's own progress
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            sub.status, sub.message = "timeout", f"grading did not finish within {timeout_s} s (an endless loop?)."
+            return sub
+        data = json.loads(result.read_text()) if result.exists() else {
+            "status": "crashed", "message": f"the grading process stopped (exit code {proc.returncode})."}
+    sub.status, sub.message = data["status"], data.get("message", "")
+    sub.exercise, sub.checks = data.get("exercise", ""), data.get("checks", [])
+    sub.score = sum(c["earned"] for c in sub.checks)
+    sub.max_score = sum(c["points"] for c in sub.checks)
+    return sub
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    files = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(p.glob("*.ipynb"))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise AccelkitError(f"no such file or folder: {p}.")
+    return files
+
+
+def write_report(subs: list[Submission], out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = out / "grades.json", out / "grades.csv"
+    json_path.write_text(json.dumps([asdict(s) for s in subs], indent=1, ensure_ascii=False))
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["submission", "exercise", "status", "check", "earned", "points", "message"])
+        for s in subs:
+            for c in s.checks or [{"name": "", "earned": 0, "points": 0, "message": s.message}]:
+                writer.writerow([s.path, s.exercise, s.status, c["name"], c["earned"], c["points"], c["message"]])
+    return json_path, csv_path
+
+
+def grade_paths(paths: list[Path], *, timeout_s: int = 120, out: Path = Path("grades")) -> list[Submission]:
+    """Grade every notebook under ``paths``, print one line each, write grades.json/.csv."""
+    files = expand(paths)
+    if not files:
+        raise AccelkitError(f"no notebooks to grade in {', '.join(map(str, paths))}.")
+    subs = []
+    for f in files:
+        sub = grade_one(f, timeout_s)
+        subs.append(sub)
+        detail = f"{sub.score}/{sub.max_score}" if sub.status == "graded" else sub.message
+        print(f"{sub.status:<16} {f.name:<40} {sub.exercise:<32} {detail}")
+    json_path, csv_path = write_report(subs, out)
+    print(f"report: {json_path} and {csv_path}")
+    return subs
+
+
+if __name__ == "__main__":
+    raise SystemExit(worker(sys.argv[1], sys.argv[2], int(sys.argv[3])))

@@ -1,0 +1,122 @@
+"""Exercises: generated from solutions, hidden checks, and folder grading that survives bad submissions."""
+import json
+import shutil
+import time
+
+import nbformat
+import pytest
+
+from accelkit import AccelkitError
+from accelkit.exercises import PLACEHOLDER, build_exercise, repo_dir, strip_solution, sync_exercises
+from accelkit.grade import check_exercise, exercises, run_checks
+from accelkit.grader import grade_one, grade_paths
+from accelkit import progress
+
+SOLUTIONS = sorted((repo_dir() / "solutions").glob("*.ipynb"))
+
+
+def test_every_solution_has_an_exercise_and_checks():
+    assert SOLUTIONS
+    assert {p.stem for p in SOLUTIONS} == set(exercises())
+    assert sync_exercises(check_only=True) == [], "run `accelkit exercises` to rebuild exercises/"
+
+
+def test_strip_solution_keeps_indentation_and_rejects_bad_markers():
+    src = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nprint(1)"
+    assert strip_solution(src) == f"def f(x):\n    {PLACEHOLDER}\nprint(1)"
+    for bad in ("### BEGIN SOLUTION\nx", "x\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"):
+        with pytest.raises(AccelkitError):
+            strip_solution(bad)
+
+
+def test_exercise_has_no_solution_code():
+    for solution in SOLUTIONS:
+        nb = build_exercise(solution)
+        text = "\n".join(c.source for c in nb.cells)
+        assert "BEGIN SOLUTION" not in text and PLACEHOLDER in text
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+        assert nb.metadata["accelkit"]["exercise"] == solution.stem
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_full_marks_and_untouched_exercise_fails_clearly(solution, tmp_path):
+    solved = grade_one(solution, timeout_s=120)
+    assert solved.status == "graded" and solved.score == solved.max_score > 0, solved.checks
+    untouched = grade_one(repo_dir() / "exercises" / solution.name, timeout_s=120)
+    assert untouched.status == "graded" and untouched.score == 0
+    for c in untouched.checks:
+        assert c["message"] != "passed" and len(c["message"]) > 20
+
+
+def test_check_exercise_in_process_records_progress():
+    ns = {}
+    report = check_exercise("00-measure-like-benchmark-app", ns)
+    assert report.score == 0 and "not defined" in repr(report)
+    ns["nearest_rank"] = lambda values, pct: sorted(values)[-1]   # wrong on purpose
+    ns["int8_should_pay"] = lambda flags: "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
+    results = {r.name: r for r in run_checks("00-measure-like-benchmark-app", ns)}
+    assert "expected" in results["nearest_rank matches benchmark_app's percentile"].message
+    assert results["int8_should_pay reads VNNI/AMX from the flags"].earned == 2
+    assert progress.load()["exercises"]["00-measure-like-benchmark-app"]["max"] == 10
+
+
+def test_check_names_wrong_types_and_exceptions():
+    ns = {"summarize_window": lambda lat, s: [1, 2], "int8_should_pay": lambda f: "yes",
+          "nearest_rank": lambda v, p: 1 / 0, "digits_result": 3.5}
+    msgs = {r.name.split()[0]: r.message for r in run_checks("00-measure-like-benchmark-app", ns)}
+    assert "should return a dict" in msgs["summarize_window"]
+    assert "True or False" in msgs["int8_should_pay"]
+    assert "ZeroDivisionError" in msgs["nearest_rank"]
+    assert "should be a BenchResult" in msgs["digits_result"]
+
+
+def test_unknown_exercise():
+    with pytest.raises(AccelkitError, match="00-measure-like-benchmark-app"):
+        run_checks("42-nothing", {})
+
+
+def make_submission(folder, name, cells):
+    src = build_exercise(SOLUTIONS[0])
+    nb = nbformat.v4.new_notebook(metadata=src.metadata)
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, folder / name)
+
+
+def test_folder_with_broken_submissions_is_graded_whole(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(SOLUTIONS[0], folder / "a-good.ipynb")
+    make_submission(folder, "b-loops.ipynb", ["import math", "while True:\n    pass",
+                                              "def int8_should_pay(f):\n    return bool(f & {'avx512_vnni', 'avx_vnni', 'amx_int8', 'amx_tile'})"])
+    make_submission(folder, "c-syntax.ipynb", ["def nearest_rank(v, p):\n    return sorted(v)[", "x = 1"])
+    make_submission(folder, "d-raises.ipynb", ["raise RuntimeError('boom')", "import os\nos.remove('d-raises.ipynb')"])
+    (folder / "e-not-json.ipynb").write_text("this is not a notebook")
+    (folder / "f-stranger.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    start = time.monotonic()
+    subs = {s.path.split("/")[-1]: s for s in grade_paths([folder], timeout_s=30, out=tmp_path / "grades")}
+    assert time.monotonic() - start < 6 * 30           # every submission within its own limit
+    assert subs["a-good.ipynb"].score == subs["a-good.ipynb"].max_score
+    loops = subs["b-loops.ipynb"]                       # the endless cell is interrupted, the rest graded
+    assert loops.status == "graded" and loops.score == 2
+    assert subs["c-syntax.ipynb"].status == "graded" and subs["c-syntax.ipynb"].score == 0
+    assert subs["d-raises.ipynb"].status == "graded"
+    assert (folder / "d-raises.ipynb").exists()        # it deleted only its own copy
+    assert subs["e-not-json.ipynb"].status == "not-a-notebook"
+    assert subs["f-stranger.ipynb"].status == "unknown-exercise"
+    report = json.loads((tmp_path / "grades" / "grades.json").read_text())
+    assert len(report) == 6 and (tmp_path / "grades" / "grades.csv").read_text().count("\n") > 6
+
+
+def test_whole_submission_time_limit(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    make_submission(folder, "slow.ipynb", ["import time\nfor _ in range(3):\n    time.sleep(4)"] * 3)
+    start = time.monotonic()
+    sub = grade_one(folder / "slow.ipynb", timeout_s=8)
+    assert sub.status == "timeout" and "8 s" in sub.message
+    assert time.monotonic() - start < 20
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(AccelkitError, match="no such file"):
+        grade_paths([tmp_path / "nope"])

@@ -1,0 +1,133 @@
+import pytest
+
+from accelkit import AccelkitError, load_quiz
+from accelkit.config import data_dir
+from accelkit.quiz import LETTERS, load_bank
+from accelkit import progress
+
+BANKS = sorted((data_dir() / "quizzes").glob("*.yaml"))
+
+
+def test_there_are_banks():
+    assert BANKS
+
+
+@pytest.mark.parametrize("path", BANKS, ids=lambda p: p.stem)
+def test_bank_validates_and_every_answer_is_well_defined(path):
+    notebook, _, questions = load_bank(path)
+    assert notebook == path.stem and len(questions) >= 8
+    measured = {q.measured: 10.0 for q in questions if q.measured}
+    quiz = load_quiz(notebook, measured, record=False)
+    for q in questions:
+        if q.type in ("single", "multi"):
+            assert quiz.answer(q.id, q.correct_letters()).correct is True, q.id
+            wrong = [LETTERS[i] for i, o in enumerate(q.options) if not o["correct"]]
+            assert wrong and quiz.answer(q.id, wrong[:1]).correct is False, q.id
+            assert all(o["explanation"] for o in q.options)
+        elif q.type == "numeric":
+            target = quiz.expected(q)
+            assert quiz.answer(q.id, target).correct is True
+            assert quiz.answer(q.id, target * 3 + 100).correct is False
+        else:
+            assert quiz.answer(q.id, q.example).correct is True
+            assert quiz.answer(q.id, "zzz unrelated").correct is False
+
+
+@pytest.fixture
+def quiz():
+    return load_quiz("00-setup-and-hardware", {"ov_latency_ms": 20.0})
+
+
+def test_wrong_types_get_a_sentence_not_a_traceback(quiz):
+    assert quiz.answer("size-mb", "abc").message == "expected a number, e.g. 2.5."
+    assert quiz.answer("size-mb", "abc").correct is None
+    assert "one option letter" in quiz.answer("vnni", 3.5).message
+    assert "one option letter" in quiz.answer("vnni", "a, b").message
+    assert "option letters" in quiz.answer("throughput-hint", "q").message
+    assert "short text" in quiz.answer("percentile", 42).message
+
+
+def test_unknown_id_lists_valid_ids(quiz):
+    fb = quiz.answer("nope", "a")
+    assert fb.correct is None and "vnni" in fb.message and "overhead" in fb.message
+    assert "valid ids" in quiz.reveal("nope")
+
+
+def test_measured_question_uses_the_learners_number():
+    quiz = load_quiz("00-setup-and-hardware", {"ov_latency_ms": 9.0})
+    assert quiz.answer("your-latency", "9.2").correct is True
+    assert quiz.answer("your-latency", "20").correct is False
+    blank = load_quiz("00-setup-and-hardware")
+    assert "run the measurement cell" in blank.answer("your-latency", 9).message
+
+
+def test_answers_go_to_progress_and_score(quiz):
+    quiz.answer("vnni", "b")
+    quiz.answer("bf16-default", "a")
+    quiz.answer("size-mb", "abc")          # unreadable: not recorded
+    saved = progress.load()["quizzes"]["00-setup-and-hardware"]
+    assert set(saved) == {"vnni", "bf16-default"}
+    assert quiz.score() == (1, 8)
+
+
+def test_text_rendering_is_deterministic(quiz):
+    assert quiz.text() == load_quiz("00-setup-and-hardware").text()
+    assert quiz.text().startswith("Quiz · 00")
+    assert "correct" not in quiz.text().lower().split("quiz.answer")[0]  # no answers leaked
+
+
+def test_widget_submit_updates_feedback_and_score(quiz):
+    view = quiz.show()
+    assert view._repr_mimebundle_()["text/plain"] == quiz.text()
+    card = view.cards[0]                          # vnni: single choice
+    radio, buttons, out = card.children[1], card.children[2], card.children[3]
+    assert view.score.value == "<b>0/8 correct</b>"
+    radio.value = "b"
+    buttons.children[0].click()
+    assert "correct" in out.value and view.score.value == "<b>1/8 correct</b>"
+    buttons.children[1].click()                   # reveal
+    assert "answer: b" in out.value
+    numeric = view.cards[5]
+    numeric.children[1].value = "abc"
+    numeric.children[2].children[0].click()
+    assert "expected a number" in numeric.children[3].value
+
+
+def write(tmp_path, text):
+    path = tmp_path / "bank.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    path = write(tmp_path, "notebook: x\ntitle: t\nquestions:\n  - id: a\n    prompt: [unclosed\n")
+    with pytest.raises(AccelkitError, match=r"bank.yaml, line \d+: not valid YAML"):
+        load_bank(path)
+
+
+def test_schema_errors_name_file_line_and_question(tmp_path):
+    base = "notebook: x\ntitle: t\nquestions:\n  - id: a\n    type: single\n    prompt: p\n    explanation: e\n"
+    cases = {
+        "    options:\n      - {text: x, explanation: y}\n": r"line 4 \(id a\): a single question needs exactly one",
+        "    options:\n      - {text: x}\n": "missing field 'explanation'",
+        "": "missing field 'options'",
+    }
+    for tail, message in cases.items():
+        with pytest.raises(AccelkitError, match=message):
+            load_bank(write(tmp_path, base + tail))
+    with pytest.raises(AccelkitError, match="type must be one of"):
+        load_bank(write(tmp_path, base.replace("single", "essay")))
+    numeric = "notebook: x\ntitle: t\nquestions:\n  - {id: n, type: numeric, prompt: p, explanation: e, answer: 1}\n"
+    with pytest.raises(AccelkitError, match="tolerance"):
+        load_bank(write(tmp_path, numeric))
+    text = "notebook: x\ntitle: t\nquestions:\n  - {id: t, type: text, prompt: p, explanation: e, accept: [abc], example: xyz}\n"
+    with pytest.raises(AccelkitError, match="matches none"):
+        load_bank(write(tmp_path, text))
+    dup = base + "    options:\n      - {text: x, explanation: y, correct: true}\n"
+    with pytest.raises(AccelkitError, match="duplicate id"):
+        load_bank(write(tmp_path, dup + dup.split("questions:\n")[1]))
+
+
+def test_unknown_quiz_lists_known():
+    with pytest.raises(AccelkitError, match="00-setup-and-hardware"):
+        load_quiz("99-nothing")
