@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="latency: sync, one request; throughput: async, optimal requests (OpenVINO)")
     bench.add_argument("--precision", choices=["f32", "bf16", "f16"], help="OpenVINO inference precision")
     bench.add_argument("--threads", type=int, help="inference threads (default: the runtime's choice)")
-    bench.add_argument("--opt-level", default="all", choices=["disable", "basic", "extended", "all"],
+    bench.add_argument("--opt-level", default="all", choices=["disable", "basic", "extended", "layout", "all"],
                        help="ONNX Runtime graph optimization level")
     bench.add_argument("--seconds", type=float, help="timed window (default: 5, or 1 with ACCELKIT_QUICK=1)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON on stdout")

@@ -70,6 +70,11 @@ def _encoder():
     return tiny_encoder()
 
 
+def _wide():
+    from .models import wide_conv
+    return wide_conv()
+
+
 def _images(channels: int, size: int) -> Callable[[int], tuple]:
     def make(batch: int) -> tuple:
         import torch
@@ -88,6 +93,7 @@ MODEL_SPECS: dict[str, ModelSpec] = {
     "digits_cnn": ModelSpec("digits_cnn", _digits, _images(1, 32), ("input",), ("logits",)),
     "tiny_encoder": ModelSpec("tiny_encoder", _encoder, _tokens, ("input_ids", "attention_mask"),
                               ("hidden",), onnx_optimize=False),
+    "wide_conv": ModelSpec("wide_conv", _wide, _images(3, 224), ("input",), ("features",)),
 }
 
 

@@ -157,6 +157,26 @@ def tiny_encoder(seed: int = 0) -> TinyEncoder:
     return TinyEncoder().eval()
 
 
+# ---------------------------------------------------------------- a cheap model with a large output
+
+
+class WideConv(nn.Module):
+    """One 3x3 conv, 3 -> 64 channels at 224x224: little compute, a 12.8 MB output per image.
+    Where copies matter more than maths (IO binding, zero-copy: notebook 06)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 64, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, 3, 224, 224) -> (N, 64, 224, 224)
+        return self.conv(x)
+
+
+def wide_conv(seed: int = 0) -> WideConv:
+    torch.manual_seed(seed)
+    return WideConv().eval()
+
+
 # ---------------------------------------------------------------- torch runner for the harness
 
 

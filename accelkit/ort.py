@@ -12,7 +12,7 @@ from .errors import AccelkitError
 
 # ORT's GraphOptimizationLevel names, by the short names the kit uses.
 OPT_LEVELS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
-              "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
+              "extended": "ORT_ENABLE_EXTENDED", "layout": "ORT_ENABLE_LAYOUT", "all": "ORT_ENABLE_ALL"}
 # Short device names -> the EP that serves them, and the wheel that ships that EP.
 DEVICE_PROVIDERS = {
     "CPU": ("CPUExecutionProvider", "onnxruntime"),
@@ -44,7 +44,7 @@ def providers_for(device: str) -> list[str]:
 
 def session_options(*, opt_level: str = "all", threads: int | None = None, spinning: bool = True,
                     optimized_model_path: str | Path | None = None, profile_prefix: str | None = None):
-    """SessionOptions for an opt level ('disable'/'basic'/'extended'/'all'), intra-op threads
+    """SessionOptions for an opt level ('disable'/'basic'/'extended'/'layout'/'all'), intra-op threads
     (None = one per physical core) and thread spinning (off = idle threads sleep at once)."""
     import onnxruntime as ort
 

@@ -1,0 +1,152 @@
+"""ONNX Runtime graph optimizations: what each level does to a graph (notebook 02).
+
+ORT rewrites the graph when a session is created, in levels: BASIC (semantics-preserving:
+constant folding, redundant-node removal, simple fusions), EXTENDED (fusions into ORT's own
+contrib ops such as FusedConv), LAYOUT (NCHWc blocked layouts on x86) and ALL. Saving the
+optimized graph (``optimized_model_filepath``) shows exactly what happened; ORT's verbose log
+names every transformer it registered and which of them changed the graph.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+from .errors import AccelkitError
+from .ort import OPT_LEVELS, session_options
+
+LEVEL_ORDER = ("disable", "basic", "extended", "layout", "all")
+_APPLYING = re.compile(r"Applying (\d+) graph transformer\(s\) for level (\d+)")
+_MODIFIED = re.compile(r"GraphTransformer (\w+) modified: (\d+)")
+_WARNING = re.compile(r"\[W:onnxruntime:[^\]]*\] (.*?)(?:\x1b\[m)?$")
+
+
+@contextlib.contextmanager
+def captured_stderr() -> Iterator[list[str]]:
+    """Capture what native code writes to file descriptor 2 (ORT logs there, below Python).
+    Yields a list that holds the captured lines once the block ends."""
+    lines: list[str] = []
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            lines += tmp.read().decode("utf-8", "replace").splitlines()
+
+
+def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_verbose: bool = False):
+    """A CPU session at ``level``; optionally saves the optimized graph and logs verbosely."""
+    import onnxruntime as ort
+
+    so = session_options(opt_level=level, optimized_model_path=save_to)
+    if log_verbose:
+        so.log_severity_level, so.log_verbosity_level = 0, 1
+    try:
+        return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise AccelkitError(f"ONNX Runtime could not optimize {path} at level {level!r}: {str(exc)[:200]}") from None
+
+
+def optimized_model(path: str | Path, level: str) -> Path:
+    """The graph ORT runs at ``level``, saved beside the model (built once per level)."""
+    if level not in OPT_LEVELS:
+        raise AccelkitError(f"unknown optimization level {level!r}; use one of: {', '.join(LEVEL_ORDER)}.")
+    path = Path(path)
+    out = path.with_name(f"{path.stem}.ort-{level}.onnx")
+    if not out.exists():
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        with captured_stderr():  # the 'hardware specific' warning is shown by save_warnings instead
+            create_session(path, level, save_to=tmp)
+        os.replace(tmp, out)
+    return out
+
+
+def save_warnings(path: str | Path, level: str) -> list[str]:
+    """The warnings ORT prints when it saves the graph optimized at ``level`` (e.g. that an
+    NCHWc-optimized model is specific to this hardware)."""
+    with tempfile.TemporaryDirectory() as tmp, captured_stderr() as lines:
+        so = session_options(opt_level=level, optimized_model_path=Path(tmp) / "m.onnx")
+        so.log_severity_level = 1  # warnings
+        import onnxruntime as ort
+
+        ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    return [m.group(1).strip() for line in lines if (m := _WARNING.search(line))]
+
+
+def transformer_log(path: str | Path, level: str = "all") -> tuple[dict[int, int], dict[str, int]]:
+    """From ORT's verbose log: transformers registered per internal level, and how many times
+    each named transformer modified the graph (0 = ran, changed nothing)."""
+    with captured_stderr() as lines:
+        create_session(path, level, log_verbose=True)
+    registered: dict[int, int] = {}
+    modified: dict[str, int] = {}
+    for line in lines:
+        if m := _APPLYING.search(line):
+            registered[int(m.group(2))] = int(m.group(1))
+        elif m := _MODIFIED.search(line):
+            modified[m.group(1)] = modified.get(m.group(1), 0) + int(m.group(2))
+    return registered, modified
+
+
+def op_kinds(path: str | Path) -> Counter:
+    """Op types with their domain when it is not standard ONNX (e.g. 'nchwc:Conv' for ORT's
+    blocked-layout convolution, 'ms:FusedConv' for its contrib op): the level tables need it."""
+    import onnx
+
+    short = {"": "", "ai.onnx": "", "com.microsoft": "ms:", "com.microsoft.nchwc": "nchwc:"}
+    model = onnx.load(str(path), load_external_data=False)
+    return Counter(short.get(n.domain, n.domain + ":") + n.op_type for n in model.graph.node)
+
+
+def histogram_diff(before: Counter, after: Counter) -> list[tuple[str, int, int]]:
+    """(op, count before, count after) for every op whose count changed, sorted by op name."""
+    ops = sorted(set(before) | set(after))
+    return [(op, before.get(op, 0), after.get(op, 0)) for op in ops if before.get(op, 0) != after.get(op, 0)]
+
+
+def fuse_transformer(path: str | Path, *, num_heads: int = 4, hidden_size: int = 256) -> tuple[Path, dict[str, int]]:
+    """Run ``onnxruntime.transformers``' BERT optimizer (offline fusions: Attention,
+    SkipLayerNormalization, BiasGelu...) and save the result beside the model.
+    Returns (fused model path, {fused op: count} for the ops it created).
+
+    The EmbedLayerNormalization fusion is left off: with ORT 1.32 the fused op aborted the
+    process on this encoder (its position ids come from an in-graph Range), so the kit keeps
+    the embedding as plain ops and fuses everything after it."""
+    from onnxruntime.transformers import optimizer
+    from onnxruntime.transformers.fusion_options import FusionOptions
+
+    path = Path(path)
+    out = path.with_name(f"{path.stem}.bert-fused.onnx")
+    options = FusionOptions("bert")
+    options.enable_embed_layer_norm = False
+    chatter = io.StringIO()  # its progress messages go to logging, stdout/stderr and ORT's fd 2
+    logging.disable(logging.WARNING)
+    try:
+        with captured_stderr(), contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            model = optimizer.optimize_model(str(path), model_type="bert", num_heads=num_heads,
+                                             hidden_size=hidden_size, opt_level=0, optimization_options=options)
+            if not out.exists():
+                model.save_model_to_file(str(out))
+    finally:
+        logging.disable(logging.NOTSET)
+    stats = {op: n for op, n in model.get_fused_operator_statistics().items() if n}
+    return out, stats
+
+
+def level_rows(path: str | Path, levels: tuple[str, ...] = LEVEL_ORDER) -> list[dict]:
+    """One row per level: node count of the saved optimized graph and its op histogram."""
+    rows = []
+    for level in levels:
+        ops = op_kinds(optimized_model(path, level))
+        rows.append({"level": level, "nodes": sum(ops.values()), "ops": dict(sorted(ops.items()))})
+    return rows
