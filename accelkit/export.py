@@ -202,9 +202,10 @@ def model_size_mb(path: str | Path) -> float:
     return sum(p.stat().st_size for p in files) / 1e6
 
 
-def relative_errors(name: str) -> dict[str, float]:
-    """max |runtime - torch| / max |torch| for ONNX Runtime and OpenVINO (f32) on the example
-    inputs: how exactly the exported files reproduce the torch model (notebook 00, tests)."""
+def relative_errors(name: str, *, fp16_weights: bool = False, ov_precision: str = "f32") -> dict[str, float]:
+    """max |runtime - torch| / max |torch| for ONNX Runtime and OpenVINO on the example inputs:
+    how exactly the exported files reproduce the torch model (notebooks 00 and 03, tests).
+    ``fp16_weights`` uses the IR with FP16-compressed weights; ``ov_precision`` the execution precision."""
     import torch
 
     from .ort import make_session
@@ -216,7 +217,7 @@ def relative_errors(name: str) -> dict[str, float]:
     arrays = [t.numpy() for t in inputs]
     session = make_session(onnx_path(name))
     got_ort = session.run(None, dict(zip((i.name for i in session.get_inputs()), arrays)))[0]
-    got_ov = compile_model(ir_path(name), precision="f32")(arrays)[0]
+    got_ov = compile_model(ir_path(name, fp16_weights=fp16_weights), precision=ov_precision)(arrays)[0]
     scale = float(abs(want).max())
     return {"onnxruntime": float(abs(got_ort - want).max()) / scale,
-            "openvino_f32": float(abs(got_ov - want).max()) / scale}
+            f"openvino_{ov_precision}": float(abs(got_ov - want).max()) / scale}

@@ -13,7 +13,7 @@ Runners follow ``OrtRunner`` / ``OvRunner`` so the harness measures them like an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -106,6 +106,24 @@ def iobinding_runner(path: str | Path, *, mode: str = "preallocated", device: st
     session = make_session(path, device=device, opt_level=opt_level, threads=threads)
     return IoBindingRunner(session, mode=mode, model_name=Path(path).stem, device=device, opt_level=opt_level,
                            threads=threads)
+
+
+def page_faults_per_call(builder: Callable[[], Any], calls: int = 50) -> float:
+    """Minor page faults per ``infer`` (after one warm-up): how often a call touched memory the OS had
+    to map fresh - the cost of allocating a new output buffer. A count, not a timing (Linux/macOS)."""
+    try:
+        import resource
+    except ImportError:
+        raise AccelkitError("page-fault counts need the resource module (Linux or macOS); skip this cell here.") from None
+    runner = builder()
+    try:
+        runner.infer()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(calls):
+            runner.infer()
+        return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
+    finally:
+        runner.close()
 
 
 class CudaBindingRunner(OrtRunner):

@@ -45,8 +45,8 @@ def check_device(device: str) -> None:
 
 
 def compile_config(hint: str = "latency", precision: str | None = None, threads: int | None = None,
-                   streams: int | None = None) -> dict[str, Any]:
-    """The OpenVINO properties for a hint/precision/threads/streams request, validated."""
+                   streams: int | None = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """The OpenVINO properties for a hint/precision/threads/streams/model-cache request, validated."""
     if hint not in HINTS:
         raise AccelkitError(f"unknown performance hint {hint!r}; use one of: {', '.join(HINTS)}.")
     if precision is not None and precision not in PRECISIONS:
@@ -60,6 +60,8 @@ def compile_config(hint: str = "latency", precision: str | None = None, threads:
         config["INFERENCE_NUM_THREADS"] = int(threads)
     if streams:
         config["NUM_STREAMS"] = int(streams)
+    if cache_dir:
+        config["CACHE_DIR"] = str(cache_dir)
     return config
 
 
@@ -85,9 +87,10 @@ def first_line(exc: BaseException) -> str:
 
 
 def compile_model(model, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
-                  threads: int | None = None, streams: int | None = None):
-    """Compile a model (an ``ov.Model`` or a path) for ``device`` with the given settings."""
-    config = compile_config(hint, precision, threads, streams)
+                  threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None):
+    """Compile a model (an ``ov.Model`` or a path) for ``device`` with the given settings;
+    ``cache_dir`` turns on OpenVINO's model cache (notebook 03)."""
+    config = compile_config(hint, precision, threads, streams, cache_dir)
     check_device(device)
     if isinstance(model, (str, Path)):
         model = read_model(model)
@@ -117,6 +120,20 @@ def compiled_property(compiled, key: str, default: Any = None) -> Any:
         return compiled.get_property(key)
     except Exception:
         return default
+
+
+def runtime_layers(compiled) -> list[dict[str, str]]:
+    """The graph the device actually executes: each layer's type, the precision it ran in and
+    the kernel chosen (e.g. 'brgconv_avx2_FP32', 'jit_avx512_I8'); constants and I/O left out."""
+    rows = []
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        rt = op.get_rt_info()
+        info = {k: rt[k].astype(str) for k in ("layerType", "runtimePrecision", "primitiveType") if k in rt}
+        if info.get("layerType") in ("Const", "Input", "Output", None):
+            continue
+        rows.append({"layer": op.get_friendly_name(), "type": info["layerType"],
+                     "precision": info.get("runtimePrecision", "?"), "kernel": info.get("primitiveType", "?")})
+    return rows
 
 
 def random_inputs(compiled, seed: int = 0) -> list[np.ndarray]:
@@ -195,7 +212,8 @@ def _tensor(array: np.ndarray):
 
 
 def ov_runner(path: str | Path, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
-              threads: int | None = None, streams: int | None = None) -> OvRunner:
+              threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None) -> OvRunner:
     """Builder for the harness: read + compile ``path`` and return a ready runner."""
-    compiled = compile_model(path, device=device, hint=hint, precision=precision, threads=threads, streams=streams)
+    compiled = compile_model(path, device=device, hint=hint, precision=precision, threads=threads, streams=streams,
+                             cache_dir=cache_dir)
     return OvRunner(compiled, model_name=Path(path).stem, device=device, hint=hint, precision=precision)
