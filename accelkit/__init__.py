@@ -18,11 +18,12 @@ _EXPORTS = {
     "run_benchmark_app": "benchapp",
     "report": "hardware", "host_line": "hardware",
     "load_model": "export", "example_inputs": "export", "onnx_path": "export", "ir_path": "export",
-    "op_histogram": "export", "model_size_mb": "export",
+    "op_histogram": "export", "model_size_mb": "export", "torch_runner": "export",
     "ort_runner": "ort", "make_session": "ort",
     "ov_runner": "ov", "compile_model": "ov",
     "results_chart": "viz",
     "is_quick": "config", "cache_dir": "config", "data_dir": "config",
+    "strict_session": "providers", "provider_table": "providers", "profile_events": "providers",
     "load_quiz": "quiz", "check_exercise": "grade", "claim_table": "claims", "Drill": "interview",
 }
 

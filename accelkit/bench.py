@@ -188,18 +188,30 @@ def _child(builder, seconds, iterations, mode, label):  # runs in the fresh proc
 
 
 def measure_in_subprocess(builder: Callable[[], Runner], **kwargs: Any) -> BenchResult:
-    """Run ``measure`` in a fresh (spawned) process; the builder must be picklable
-    (a module-level function or a ``functools.partial`` of one, not a lambda)."""
-    import multiprocessing as mp
+    """Run ``measure`` in a fresh (spawned) process. The builder must be importable there: a
+    function from a module (a ``.py`` file), or a ``functools.partial`` of one - not a lambda
+    and not a function defined in the notebook itself."""
     import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing as mp
 
+    func = getattr(builder, "func", builder)
     try:
         pickle.dumps(builder)
+        if getattr(func, "__module__", None) == "__main__":
+            raise TypeError
     except Exception:
-        raise AccelkitError("isolate=True needs a picklable builder such as functools.partial(ort_runner, path); "
-                            "a lambda or a locally defined function cannot be sent to another process.") from None
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_child, (builder, kwargs["seconds"], kwargs["iterations"], kwargs["mode"], kwargs["label"]))
+        raise AccelkitError("isolate=True needs a builder importable from a module, such as "
+                            "functools.partial(ak.ort_runner, path); a lambda or a function defined in the "
+                            "notebook cannot be sent to another process.") from None
+    args = (builder, kwargs["seconds"], kwargs["iterations"], kwargs["mode"], kwargs["label"])
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        try:
+            return pool.submit(_child, *args).result()
+        except BrokenProcessPool:
+            raise AccelkitError("the isolated measuring process died (crash or out of memory) before it "
+                                "could report; run it with isolate=False to see the error.") from None
 
 
 def to_frame(results: list[BenchResult]):

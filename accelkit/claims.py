@@ -33,7 +33,6 @@ class Claim:
     check: str
     correction: str
     source: str
-    verdict_rule: str = ""
 
 
 def claims_path() -> Path:
@@ -58,7 +57,7 @@ def load_claims(path: Path | None = None) -> list[Claim]:
             require(path, c, "correction", str)
         claims.append(Claim(c["id"], c["topic"], c["notebook"], c["claim"].strip(), c["status"],
                             (c.get("check") or "").strip(), (c.get("correction") or "").strip(),
-                            c["source"].strip(), (c.get("verdict_rule") or "").strip()))
+                            c["source"].strip()))
     return claims
 
 

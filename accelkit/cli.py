@@ -13,6 +13,19 @@ from .errors import AccelkitError
 RUNTIMES = {"ort": ".onnx", "ov": ".xml"}
 
 
+def positive(kind):
+    """argparse type: a number above zero, with a clear message otherwise."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__} above 0, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__} above 0, got {text!r}")
+        return value
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="accelkit", description="Hardware-acceleration kit for ONNX Runtime and OpenVINO.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -25,17 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--hint", choices=["latency", "throughput"], default="latency",
                        help="latency: sync, one request; throughput: async, optimal requests (OpenVINO)")
     bench.add_argument("--precision", choices=["f32", "bf16", "f16"], help="OpenVINO inference precision")
-    bench.add_argument("--threads", type=int, help="inference threads (default: the runtime's choice)")
+    bench.add_argument("--threads", type=positive(int), help="inference threads (default: the runtime's choice)")
     bench.add_argument("--opt-level", default="all", choices=["disable", "basic", "extended", "layout", "all"],
                        help="ONNX Runtime graph optimization level")
-    bench.add_argument("--seconds", type=float, help="timed window (default: 5, or 1 with ACCELKIT_QUICK=1)")
+    bench.add_argument("--seconds", type=positive(float), help="timed window (default: 5, or 1 with ACCELKIT_QUICK=1)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     run = sub.add_parser("run", help="execute notebooks headless into build/ and summarise their measurements")
     run.add_argument("paths", type=Path, nargs="*", default=[Path("notebooks")])
     run.add_argument("--out", type=Path, default=Path("build"))
     grade = sub.add_parser("grade", help="grade submitted exercise notebooks (each in its own process, time-limited)")
     grade.add_argument("paths", type=Path, nargs="+", help="notebooks or folders of notebooks")
-    grade.add_argument("--timeout", type=int, default=120, help="seconds allowed per submission")
+    grade.add_argument("--timeout", type=positive(int), default=120, help="seconds allowed per submission")
     grade.add_argument("--out", type=Path, default=Path("grades"), help="folder for grades.json and grades.csv")
     sub.add_parser("progress", help="your quiz, exercise and drill progress")
     ex = sub.add_parser("exercises", help="rebuild exercises/ from solutions/")

@@ -26,9 +26,15 @@ def default_seconds() -> float:
 
 
 def data_dir() -> Path:
-    """The kit's data folder (weights, quizzes, claims)."""
+    """The kit's data folder (weights, quizzes, claims): beside the package in the repository."""
     env = os.environ.get("ACCELKIT_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    path = Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    if not path.is_dir():
+        from .errors import AccelkitError
+
+        raise AccelkitError(f"the kit's data folder {path} is missing: run the kit from its repository "
+                            "(`make lab` installs it in editable mode) or set ACCELKIT_DATA_DIR.")
+    return path
 
 
 def cache_dir() -> Path:

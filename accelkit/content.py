@@ -82,12 +82,3 @@ def unique_ids(path: Path, items: Iterable[dict], seen: dict[str, Path] | None =
         if ident in seen:
             raise fail(path, item, f"duplicate id {ident!r} (also in {seen[ident]}).")
         seen[ident] = path
-
-
-def strip_lines(value: Any) -> Any:
-    """A copy of loaded data without the ``__line__`` bookkeeping."""
-    if isinstance(value, dict):
-        return {k: strip_lines(v) for k, v in value.items() if k != LINE}
-    if isinstance(value, list):
-        return [strip_lines(v) for v in value]
-    return value

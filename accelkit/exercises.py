@@ -38,11 +38,6 @@ def strip_solution(source: str) -> str:
     return "\n".join(out)
 
 
-def solution_source(source: str) -> str:
-    """The solution as a learner reads it: the marker lines dropped."""
-    return "\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN, END))
-
-
 def build_exercise(solution: Path):
     """The exercise notebook (an nbformat node) generated from a solution notebook."""
     import nbformat

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import io
 import logging
 import os
@@ -114,8 +115,11 @@ def example_inputs(name: str, batch: int = 1) -> tuple:
 
 
 def content_key(module, parts: tuple) -> str:
-    """12 hex digits of a hash over the weights, ``parts`` and the relevant library versions."""
+    """12 hex digits of a hash over the weights, the model code, ``parts`` and library versions."""
+    from . import models
+
     h = hashlib.sha256(repr(parts).encode())
+    h.update(inspect.getsource(models).encode())  # a changed model definition means a new build
     for lib in ("torch", "onnx", "onnxscript", "openvino"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             h.update(f"{lib}={metadata.version(lib)}".encode())
@@ -221,3 +225,11 @@ def relative_errors(name: str, *, fp16_weights: bool = False, ov_precision: str 
     scale = float(abs(want).max())
     return {"onnxruntime": float(abs(got_ort - want).max()) / scale,
             f"openvino_{ov_precision}": float(abs(got_ov - want).max()) / scale}
+
+
+def torch_runner(name: str, *, threads: int | None = None):
+    """Builder for the harness: one of the kit's models in torch eager mode (the baseline the
+    runtimes are compared with)."""
+    from .models import TorchRunner
+
+    return TorchRunner(load_model(name), example_inputs(name), model_name=name, threads=threads)

@@ -107,12 +107,12 @@ def checks_for(exercise: str) -> list[Check]:
     return known[exercise]
 
 
-def run_checks(exercise: str, namespace: dict[str, Any]) -> list[CheckResult]:
+def run_checks(exercise: str, namespace: dict[str, Any], check_seconds: int = CHECK_SECONDS) -> list[CheckResult]:
     """Run every check of ``exercise`` against ``namespace``; one failing check never stops the rest."""
     results = []
     for c in checks_for(exercise):
         try:
-            with time_limit(CHECK_SECONDS):
+            with time_limit(check_seconds):
                 c.run(namespace)
             results.append(CheckResult(c.name, c.points, c.points, "passed"))
         except CheckFailed as exc:

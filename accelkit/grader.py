@@ -8,6 +8,7 @@ the grading of the others.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -22,7 +23,8 @@ from typing import Any
 
 from .errors import AccelkitError
 
-DUMP_CELL = "from accelkit.grader import dump_results as _ak_dump\n_ak_dump({exercise!r}, {path!r}, globals())"
+DUMP_CELL = ("from accelkit.grader import dump_results as _ak_dump\n"
+             "_ak_dump({exercise!r}, {path!r}, globals(), {seconds})")
 
 
 @dataclass
@@ -47,42 +49,64 @@ def identify(nb: Any, path: Path) -> str | None:
     return next((ex for ex in known if path.name.startswith(ex)), None)
 
 
-def dump_results(exercise: str, path: str, namespace: dict[str, Any]) -> None:
+def dump_results(exercise: str, path: str, namespace: dict[str, Any], check_seconds: int) -> None:
     """Runs inside the submission's kernel as its last cell: checks -> JSON file."""
     from .grade import run_checks
 
-    results = run_checks(exercise, namespace)
+    results = run_checks(exercise, namespace, check_seconds=check_seconds)
     Path(path).write_text(json.dumps([asdict(r) for r in results]))
 
 
-def worker(notebook: str, result: str, cell_timeout: int) -> int:
-    """Process entry: execute one notebook copy in the current folder, then dump the checks."""
+def worker(notebook: str, result: str, budget_s: int) -> int:
+    """Process entry: execute one notebook copy in the current folder, then dump the checks.
+    Learner cells share a third of ``budget_s`` each at most; the checks get a third in all."""
     import nbformat
     from nbclient import NotebookClient
 
-    path = Path(notebook)
+    path, out = Path(notebook), Path(result)
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        Path(result).write_text(json.dumps({"status": "not-a-notebook", "message": f"not a notebook ({type(exc).__name__})."}))
+        out.write_text(json.dumps({"status": "not-a-notebook", "message": f"not a notebook ({type(exc).__name__})."}))
         return 0
     exercise = identify(nb, path)
     if exercise is None:
-        Path(result).write_text(json.dumps({"status": "unknown-exercise",
-                                            "message": "cannot tell which exercise this is (no accelkit metadata, "
-                                                       "and the file name starts with no exercise id)."}))
+        out.write_text(json.dumps({"status": "unknown-exercise",
+                                   "message": "cannot tell which exercise this is (no accelkit metadata, "
+                                              "and the file name starts with no exercise id)."}))
         return 0
-    checks_file = Path(result).with_suffix(".checks.json")
-    nb.cells.append(nbformat.v4.new_code_cell(DUMP_CELL.format(exercise=exercise, path=str(checks_file))))
-    client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+    from .grade import checks_for
+
+    checks_file = out.with_suffix(".checks.json")
+    check_seconds = max(2, budget_s // 3 // max(1, len(checks_for(exercise))))
+    nb.cells.append(nbformat.v4.new_code_cell(DUMP_CELL.format(exercise=exercise, path=str(checks_file),
+                                                               seconds=check_seconds)))
+    client = NotebookClient(nb, timeout=max(5, budget_s // 3), allow_errors=True, interrupt_on_timeout=True,
                             kernel_name="python3", resources={"metadata": {"path": os.getcwd()}})
-    client.execute()
+    with client.setup_kernel():
+        # the parent kills this pid too if the whole submission runs out of time
+        out.with_suffix(".kernel").write_text(str(client.km.provisioner.pid))
+        for index, cell in enumerate(nb.cells):
+            if index == len(nb.cells) - 1:
+                client.timeout = budget_s // 3 + 10
+            client.execute_cell(cell, index)
     checks = json.loads(checks_file.read_text()) if checks_file.exists() else []
     status = {"status": "graded", "exercise": exercise, "checks": checks}
     if not checks:
         status.update(status="crashed", message="the notebook's kernel stopped before the checks could run.")
-    Path(result).write_text(json.dumps(status))
+    out.write_text(json.dumps(status))
     return 0
+
+
+def _kill_tree(proc: subprocess.Popen, kernel_pid_file: Path) -> None:
+    """Kill the worker's process group and the kernel it started (in a session of its own)."""
+    pids = [proc.pid]
+    with contextlib.suppress(OSError, ValueError):
+        pids.append(int(kernel_pid_file.read_text()))
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+    proc.wait()
 
 
 def grade_one(path: Path, timeout_s: int = 120) -> Submission:
@@ -94,7 +118,7 @@ def grade_one(path: Path, timeout_s: int = 120) -> Submission:
         copy = work / path.name
         shutil.copy(path, copy)
         result = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "accelkit.grader", str(copy), str(result), str(max(5, timeout_s // 3))]
+        cmd = [sys.executable, "-m", "accelkit.grader", str(copy), str(result), str(timeout_s)]
         env = {k: v for k, v in os.environ.items() if k != "ACCELKIT_RESULTS_LOG"}
         env["ACCELKIT_PROGRESS"] = str(Path(tmp) / "progress.json")  # never the grader's own progress
         proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -102,8 +126,7 @@ def grade_one(path: Path, timeout_s: int = 120) -> Submission:
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _kill_tree(proc, result.with_suffix(".kernel"))
             sub.status, sub.message = "timeout", f"grading did not finish within {timeout_s} s (an endless loop?)."
             return sub
         data = json.loads(result.read_text()) if result.exists() else {

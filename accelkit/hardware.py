@@ -26,6 +26,7 @@ ISA_FLAGS: dict[str, tuple[str, ...]] = {
     "AMX": ("amx_tile", "amx_int8", "amx_bf16"),
     "NEON": ("asimd", "neon"),
 }
+MARKS = {True: "✓", False: "✗", None: "?"}
 PACKAGES = ("accelkit", "torch", "onnx", "onnxruntime", "openvino", "nncf", "numpy")
 
 
@@ -38,8 +39,11 @@ def parse_cpu_flags(cpuinfo: str) -> set[str]:
     return set()
 
 
-def isa_features(flags: set[str]) -> dict[str, bool]:
-    """Map raw flags to the features the kit talks about (AMX needs any of its three flags)."""
+def isa_features(flags: set[str]) -> dict[str, bool | None]:
+    """Map raw flags to the features the kit talks about (AMX needs any of its three flags).
+    With no flags at all (the OS did not say), every feature is None: unknown, not absent."""
+    if not flags:
+        return {name: None for name in ISA_FLAGS}
     return {name: any(f in flags for f in needed) for name, needed in ISA_FLAGS.items()}
 
 
@@ -67,6 +71,9 @@ def implications(isa: dict[str, bool], ov_precision: str | None, ort_providers: 
                  ov_devices: list[str]) -> list[str]:
     """Plain-words consequences of the hardware for the notebooks that follow."""
     says = []
+    if all(v is None for v in isa.values()):
+        says.append("Could not read the CPU's feature flags on this OS (the kit reads /proc/cpuinfo): "
+                    "whether INT8 (VNNI/AMX) or bf16 pay here is unknown; the measurements will tell.")
     vnni = isa.get("AVX512-VNNI") or isa.get("AVX-VNNI") or isa.get("AMX")
     if isa.get("AMX"):
         says.append("AMX is present: INT8 and BF16 matrix work runs on tile units; expect large gains (notebook 04).")
@@ -120,25 +127,11 @@ class HardwareReport:
     torch_threads: int | None
     implications: list[str] = field(default_factory=list)
 
-    def summary_line(self) -> str:
-        """One line to print under every measurement: numbers vary by machine."""
-        isa = ", ".join(k for k, v in self.isa.items() if v) or "no SIMD flags read"
-        return f"{self.cpu_model} · {self.logical_cores} logical cores · {isa}"
-
     def to_dict(self) -> dict:
         return asdict(self)
 
     def __str__(self) -> str:
-        lines = [f"CPU            {self.cpu_model}",
-                 f"cores          {self.logical_cores} logical, {self.physical_cores or '?'} physical",
-                 "ISA            " + "  ".join(f"{k}:{'yes' if v else 'no'}" for k, v in self.isa.items()),
-                 f"system         {self.system}, Python {self.python}",
-                 "versions       " + ", ".join(f"{k} {v}" for k, v in self.versions.items()),
-                 f"ORT providers  {', '.join(self.ort_providers) or 'onnxruntime not installed'}",
-                 f"torch threads  {self.torch_threads}"]
-        for d in self.ov_devices:
-            lines.append(f"OV {d.name:<11} {d.full_name}; capabilities {', '.join(d.capabilities)}; "
-                         f"default precision {d.default_precision}")
+        lines = [f"{k:<16} {v}" for k, v in self._table_rows()]
         return "\n".join(lines + ["What this implies:"] + [f"  - {s}" for s in self.implications])
 
     def _repr_html_(self) -> str:
@@ -150,9 +143,10 @@ class HardwareReport:
     def _table_rows(self) -> list[tuple[str, str]]:
         rows = [("CPU", self.cpu_model),
                 ("cores", f"{self.logical_cores} logical, {self.physical_cores or '?'} physical"),
-                ("ISA", "  ".join(f"{k} {'✓' if v else '✗'}" for k, v in self.isa.items())),
+                ("ISA", "  ".join(f"{k} {MARKS[v]}" for k, v in self.isa.items())),
+                ("system", f"{self.system}, Python {self.python}"),
                 ("versions", ", ".join(f"{k} {v}" for k, v in self.versions.items())),
-                ("ORT providers", ", ".join(self.ort_providers)),
+                ("ORT providers", ", ".join(self.ort_providers) or "onnxruntime not installed"),
                 ("torch threads", str(self.torch_threads))]
         rows += [(f"OpenVINO {d.name}", f"{d.full_name}; {', '.join(d.capabilities)}; default {d.default_precision}")
                  for d in self.ov_devices]
@@ -178,24 +172,32 @@ def package_versions() -> dict[str, str]:
 
 def ort_providers() -> list[str]:
     try:
-        import onnxruntime as ort
+        from .ort import available_providers
+
+        return available_providers()
     except ImportError:
         return []
-    return list(ort.get_available_providers())
 
 
 def ov_devices() -> list[OvDevice]:
     """Each OpenVINO device that loads here, with capabilities and default precision."""
     try:
-        from .ov import core
-    except ImportError:
+        from .ov import available_devices, core
+
+        names = available_devices()
+    except Exception:  # openvino missing or its plugins failing to load
         return []
-    out = []
-    for name in core().available_devices:
-        get = lambda key: core().get_property(name, key)  # noqa: E731 - one-line accessor
-        out.append(OvDevice(name, str(get("FULL_DEVICE_NAME")), [str(c) for c in get("OPTIMIZATION_CAPABILITIES")],
-                            precision_name(get("INFERENCE_PRECISION_HINT"))))
-    return out
+
+    def get(name: str, key: str, default):
+        try:
+            return core().get_property(name, key)
+        except Exception:  # a device that does not report this property
+            return default
+
+    return [OvDevice(name, str(get(name, "FULL_DEVICE_NAME", name)),
+                     [str(c) for c in get(name, "OPTIMIZATION_CAPABILITIES", [])],
+                     precision_name(get(name, "INFERENCE_PRECISION_HINT", "unknown")))
+            for name in names]
 
 
 def precision_name(value) -> str:

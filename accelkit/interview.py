@@ -112,8 +112,10 @@ class Drill:
 
         return sorted(self.questions, key=key)
 
-    def next(self) -> InterviewQuestion:
-        return self.order()[0]
+    def next(self) -> InterviewQuestion | None:
+        """The question to practise now, or None when the filters leave none."""
+        order = self.order()
+        return order[0] if order else None
 
     def card(self, qid: str, reveal: bool = False) -> str:
         """The question (and, with ``reveal``, the model answer, wrong answers and follow-up)."""
@@ -153,6 +155,8 @@ class Drill:
         """The first ``limit`` questions in drill order, questions only (deterministic for a given progress)."""
         order = self.order()
         head = f"Interview drill · {len(order)} questions · language {self.lang}"
+        if not order:
+            return head + "\n\nNo question matches these filters: choose another topic or difficulty."
         return "\n\n".join([head] + [self.card(q.id) for q in order[:limit]])
 
     def __repr__(self) -> str:

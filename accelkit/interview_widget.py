@@ -29,12 +29,12 @@ class DrillView:
             control.observe(lambda _: self._refilter(), names="value")
         self.box = w.VBox([w.HBox([self.topic, self.level]), self.lang, self.card, self.typed,
                            w.HBox([reveal, *rates]), self.status])
-        self.current = drill.next() if drill.questions else None
+        self.current = drill.next()
         self._render()
 
     def _refilter(self) -> None:
         self.drill = Drill(self.topic.value, self.level.value, self.lang.value)
-        self.current = self.drill.next() if self.drill.questions else None
+        self.current = self.drill.next()
         self._render()
 
     def _render(self, reveal: bool = False) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import AccelkitError
-from .ort import OrtRunner, make_session, providers_for, session_options
+from .ort import OrtRunner, available_providers, make_session, providers_for, session_options
 from .ov import OvRunner, compile_model
 
 ORT_MODES = {
@@ -114,7 +114,8 @@ def page_faults_per_call(builder: Callable[[], Any], calls: int = 50) -> float:
     try:
         import resource
     except ImportError:
-        raise AccelkitError("page-fault counts need the resource module (Linux or macOS); skip this cell here.") from None
+        raise AccelkitError("page-fault counts need Python's resource module (Linux or macOS); "
+                            "skip this cell here.") from None
     runner = builder()
     try:
         runner.infer()
@@ -126,20 +127,22 @@ def page_faults_per_call(builder: Callable[[], Any], calls: int = 50) -> float:
         runner.close()
 
 
-class CudaBindingRunner(OrtRunner):
-    """Inputs and outputs as OrtValues resident on the GPU, bound once; nothing crosses PCIe per call."""
+class DeviceBindingRunner(OrtRunner):
+    """Inputs and outputs as OrtValues resident on the device (``device_type`` 'cuda'), bound once:
+    nothing crosses PCIe per call. (With 'cpu' it runs anywhere, which is how the tests check it.)"""
 
-    def __init__(self, session, **kwargs: Any) -> None:
+    def __init__(self, session, *, device_type: str = "cuda", **kwargs: Any) -> None:
         import onnxruntime as ort
 
         super().__init__(session, **kwargs)
         self.binding = session.io_binding()
         for name, array in self.feed.items():  # the one host->device copy, made here and not per call
-            self.binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, "cuda", 0))
+            self.binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, device_type, 0))
         self.device_outputs = {}
         for name, array in output_buffers(session).items():  # device memory, never copied back in infer
-            self.device_outputs[name] = ort.OrtValue.ortvalue_from_shape_and_type(array.shape, array.dtype, "cuda", 0)
-            self.binding.bind_ortvalue_output(name, self.device_outputs[name])
+            value = ort.OrtValue.ortvalue_from_shape_and_type(array.shape, array.dtype, device_type, 0)
+            self.binding.bind_ortvalue_output(name, value)
+            self.device_outputs[name] = value
 
     def infer(self) -> None:
         self.session.run_with_iobinding(self.binding)
@@ -149,24 +152,26 @@ class CudaBindingRunner(OrtRunner):
         super().close()
 
 
-def cuda_runner(path: str | Path, *, cuda_graph: bool = False, opt_level: str = "all") -> CudaBindingRunner:
+def cuda_runner(path: str | Path, *, cuda_graph: bool = False, opt_level: str = "all") -> DeviceBindingRunner:
     """Builder: device-resident IO binding on the CUDA EP; ``cuda_graph=True`` sets the provider option
     ``enable_cuda_graph`` (the first run captures the kernels, later runs replay them as one graph)."""
     import onnxruntime as ort
 
     providers_for("CUDA")  # one clear sentence when the CUDA EP is not installed here
-    so = session_options(opt_level=opt_level)
     cuda = ("CUDAExecutionProvider", {"enable_cuda_graph": "1" if cuda_graph else "0"})
-    session = ort.InferenceSession(str(path), so, providers=[cuda, "CPUExecutionProvider"])
-    runner = CudaBindingRunner(session, model_name=Path(path).stem, device="CUDA", opt_level=opt_level, threads=None)
+    try:
+        session = ort.InferenceSession(str(path), session_options(opt_level=opt_level),
+                                       providers=[cuda, "CPUExecutionProvider"])
+    except Exception as exc:  # a missing file, or a CUDA/cuDNN library the EP cannot load
+        raise AccelkitError(f"ONNX Runtime could not create a CUDA session for {path}: "
+                            f"{str(exc).strip()[:200] or type(exc).__name__}.") from None
+    runner = DeviceBindingRunner(session, model_name=Path(path).stem, device="CUDA", opt_level=opt_level, threads=None)
     runner.settings["io"] = "device-resident" + (" + CUDA graph" if cuda_graph else "")
     return runner
 
 
 def has_cuda() -> bool:
     """True when this ONNX Runtime build ships the CUDA EP (onnxruntime-gpu)."""
-    from .ort import available_providers
-
     return "CUDAExecutionProvider" in available_providers()
 
 

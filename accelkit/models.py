@@ -185,6 +185,7 @@ class TorchRunner:
 
     def __init__(self, module: nn.Module, inputs: tuple[torch.Tensor, ...], *, model_name: str,
                  threads: int | None = None) -> None:
+        self._threads_before = torch.get_num_threads()
         if threads:
             torch.set_num_threads(int(threads))
         self.module, self.inputs = module.eval(), inputs
@@ -198,3 +199,4 @@ class TorchRunner:
 
     def close(self) -> None:
         self.module = None
+        torch.set_num_threads(self._threads_before)

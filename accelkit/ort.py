@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AccelkitError
+from .errors import AccelkitError, first_line
 
 # ORT's GraphOptimizationLevel names, by the short names the kit uses.
 OPT_LEVELS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
@@ -78,9 +78,8 @@ def make_session(path: str | Path, *, device: str = "CPU", opt_level: str = "all
     try:
         return ort.InferenceSession(str(path), so, providers=providers)
     except Exception as exc:
-        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise AccelkitError(f"ONNX Runtime could not load {path}: the file (or its .onnx.data weights) is "
-                            f"missing, truncated or corrupt ({text}).") from None
+        raise AccelkitError(f"ONNX Runtime could not load {path}: the file (or its .onnx.data weights) may be "
+                            f"missing, truncated or corrupt ({first_line(exc)}).") from None
 
 
 def random_feed(session, seed: int = 0) -> dict[str, np.ndarray]:

@@ -5,13 +5,14 @@ Taught in notebook 00 (first measurement) and notebooks 03-05. Uses the current 
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import AccelkitError
+from .errors import AccelkitError, first_line
 from .hardware import precision_name
 
 HINTS = ("latency", "throughput", "cumulative_throughput", "none")
@@ -34,9 +35,11 @@ def available_devices() -> list[str]:
 def check_device(device: str) -> None:
     """Raise AccelkitError naming what is available when ``device`` is not present here."""
     real = available_devices()
+    families = {d.split(".")[0] for d in real}          # 'GPU.0', 'GPU.1' -> 'GPU'
     head, _, rest = device.partition(":")
     wanted = [d for d in rest.split(",") if d] if head in VIRTUAL_DEVICES else [device]
-    missing = [d for d in wanted if d not in real and d.split(".")[0] not in real]
+    wanted = [re.sub(r"\(\d+\)$", "", d.lstrip("-")) for d in wanted]   # 'MULTI:GPU(2)', 'AUTO:-CPU'
+    missing = [d for d in wanted if d not in real and d not in families]
     if missing:
         raise AccelkitError(
             f"OpenVINO device {', '.join(missing)} is not available on this machine; available: "
@@ -77,13 +80,6 @@ def read_model(path: str | Path):
     except Exception as exc:  # OpenVINO raises RuntimeError with a C++ trace
         raise AccelkitError(f"OpenVINO could not read {path}: the file (or its .bin/.onnx.data weights) "
                             f"is missing, truncated or corrupt ({first_line(exc)}).") from None
-
-
-def first_line(exc: BaseException) -> str:
-    """The meaningful line of a runtime's exception text (OpenVINO puts a source path first)."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not ln.startswith("Exception from") and not ln.startswith("Check ")]
-    return (useful or lines or [type(exc).__name__])[0][:200]
 
 
 def compile_model(model, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,

@@ -33,7 +33,13 @@ def empty() -> dict[str, Any]:
 
 
 def _valid(data: Any) -> bool:
-    return isinstance(data, dict) and all(isinstance(data.get(s), dict) for s in SECTIONS)
+    """The shape every reader relies on: quizzes {notebook: {qid: {...}}}, exercises and drill {id: {...}}."""
+    if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
+        return False
+    quizzes = data["quizzes"].values()
+    return (all(isinstance(qs, dict) and all(isinstance(q, dict) for q in qs.values()) for qs in quizzes)
+            and all(isinstance(e, dict) for e in data["exercises"].values())
+            and all(isinstance(d, dict) for d in data["drill"].values()))
 
 
 def load(path: Path | None = None) -> dict[str, Any]:

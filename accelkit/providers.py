@@ -24,7 +24,7 @@ from .errors import AccelkitError
 
 KINDS = ("kernel", "compile")  # per-node kernels from a registry, or whole subgraphs compiled by a backend
 CPU_EP = "CPUExecutionProvider"
-Providers = Sequence["str | tuple[str, dict[str, Any]]"]
+Providers = Sequence[str | tuple[str, dict[str, Any]]]  # names, or (name, provider options) pairs
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def provider_names(providers: Providers) -> list[str]:
 
 
 def wheel_for(provider: str) -> str:
-    """Which pip package ships ``provider`` (from the catalogue), or a plain 'unknown'."""
+    """Which package ships ``provider``, from the catalogue (a phrase saying so if it is not listed)."""
     return next((p.wheel for p in load_catalogue() if p.name == provider), "a wheel the kit's catalogue does not list")
 
 

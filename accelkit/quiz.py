@@ -68,9 +68,11 @@ def _question(path: Path, q: dict) -> Question:
                    explanation=require(path, q, "explanation", str).strip())
     if qtype in ("single", "multi"):
         for opt in require(path, q, "options", list):
-            require(path, opt, "text", str)
-            require(path, opt, "explanation", str)
-            out.options.append({"text": opt["text"].strip(), "correct": bool(opt.get("correct", False)),
+            if not isinstance(opt, dict) or not isinstance(opt.get("text"), str) or not isinstance(opt.get("explanation"), str):
+                raise fail(path, q, "every option needs 'text' and 'explanation' strings.")
+            if not isinstance(opt.get("correct", False), bool):
+                raise fail(path, q, f"'correct' must be true or false, not {opt['correct']!r}.")
+            out.options.append({"text": opt["text"].strip(), "correct": opt.get("correct", False),
                                 "explanation": opt["explanation"].strip()})
         n_correct = len(out.correct_letters())
         if (qtype == "single" and n_correct != 1) or n_correct == 0 or len(out.options) > len(LETTERS):
@@ -83,6 +85,10 @@ def _question(path: Path, q: dict) -> Question:
             raise fail(path, q, "a numeric question needs exactly one of 'answer' or 'measured'.")
         if out.tolerance is None and out.rel_tolerance is None:
             raise fail(path, q, "a numeric question needs 'tolerance' or 'rel_tolerance'.")
+        for key in ("answer", "tolerance", "rel_tolerance"):
+            value = getattr(out, key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise fail(path, q, f"{key!r} must be a non-negative number, not {value!r}.")
     else:
         out.accept = [str(a) for a in require(path, q, "accept", list)]
         out.example = require(path, q, "example", str)
@@ -168,8 +174,10 @@ class Quiz:
             return Feedback(q.id, None, f"run the measurement cell above first: this question uses your measured "
                                         f"{q.measured!r}.")
         allowed = max(q.tolerance or 0.0, (q.rel_tolerance or 0.0) * abs(target))
-        ok = abs(number - target) <= allowed
-        return Feedback(q.id, ok, f"expected {target:.3g} ± {allowed:.2g}, you said {number:g}.", q.explanation)
+        if abs(number - target) <= allowed:
+            return Feedback(q.id, True, f"{number:g} is within ± {allowed:.2g} of {target:.3g}.", q.explanation)
+        direction = "too high" if number > target else "too low"
+        return Feedback(q.id, False, f"{number:g} is {direction}; try again, or reveal the answer.")
 
     def _check_text(self, q: Question, value: Any) -> Feedback:
         if not isinstance(value, str) or not value.strip():

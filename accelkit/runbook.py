@@ -15,7 +15,6 @@ def execute(notebook: Path, out_dir: Path, timeout_s: int = 900) -> tuple[bool, 
     Returns (ok, seconds, error message)."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
@@ -23,8 +22,9 @@ def execute(notebook: Path, out_dir: Path, timeout_s: int = 900) -> tuple[bool, 
     start, error = time.perf_counter(), ""
     try:
         client.execute()
-    except CellExecutionError as exc:
-        error = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else "a cell failed"
+    except Exception as exc:  # a failing cell, a timeout, a dead kernel: report it and go on
+        text = str(exc).strip()
+        error = f"{type(exc).__name__}: {text.splitlines()[-1][:300] if text else 'no message'}"
     nbformat.write(nb, out_dir / notebook.name)
     return not error, time.perf_counter() - start, error
 
@@ -47,6 +47,13 @@ def run_notebooks(paths: list[Path], out_dir: Path) -> int:
     if not notebooks:
         raise AccelkitError(f"no notebooks found in {', '.join(map(str, paths))}.")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # Headless runs answer quizzes and rate drill questions: they work on a copy of the
+    # learner's progress, so `make run` never changes what the learner did.
+    from . import progress
+
+    run_progress = (out_dir / "progress.json").resolve()
+    progress.save(progress.load(), run_progress)
+    os.environ["ACCELKIT_PROGRESS"] = str(run_progress)
     failed = 0
     for nb in notebooks:
         log = out_dir / f"{nb.stem}.results.jsonl"
@@ -57,5 +64,6 @@ def run_notebooks(paths: list[Path], out_dir: Path) -> int:
         print(f"{'ok  ' if ok else 'FAIL'} {nb.name} in {seconds:.0f} s" + (f": {error}" if error else ""))
         print("\n".join(summarize_log(log)))
     os.environ.pop("ACCELKIT_RESULTS_LOG", None)
+    os.environ.pop("ACCELKIT_PROGRESS", None)
     print(f"executed copies and result logs in {out_dir}/")
     return 1 if failed else 0

@@ -34,3 +34,19 @@ class StepClock:
     def __call__(self):
         self.t += self.step
         return self.t
+
+
+def pid_builder():
+    """A runner that reports the process it was built in (as its model name)."""
+    import os
+
+    runner = FakeRunner()
+    runner.settings["model"] = f"pid-{os.getpid()}"
+    return runner
+
+
+def crashing_builder():
+    """Kills its own process, as a segfault would."""
+    import os
+
+    os._exit(1)

@@ -2,7 +2,9 @@ import math
 import pickle
 
 import pytest
-from fakes import FakeRunner, StepClock, fake_builder
+import os
+
+from fakes import FakeRunner, StepClock, crashing_builder, fake_builder, pid_builder
 
 from accelkit import AccelkitError
 from accelkit.bench import MIN_ITERATIONS, measure, percentile, summarize, sync_window, to_frame
@@ -90,7 +92,7 @@ def test_unknown_mode():
 
 
 def test_isolate_rejects_unpicklable_builder():
-    with pytest.raises(AccelkitError, match="picklable"):
+    with pytest.raises(AccelkitError, match="importable from a module"):
         measure(lambda: FakeRunner(), iterations=1, isolate=True)
 
 
@@ -98,6 +100,37 @@ def test_isolate_runs_in_another_process():
     result = measure(fake_builder, iterations=20, isolate=True)
     assert result.iterations == 20 and result.runtime == "fake"
     pickle.dumps(result)
+    assert measure(pid_builder, iterations=10, isolate=True).model != f"pid-{os.getpid()}"
+
+
+def test_isolate_reports_a_dead_child():
+    with pytest.raises(AccelkitError, match="died"):
+        measure(crashing_builder, iterations=10, isolate=True)
+
+
+def test_isolate_rejects_builders_from_main():
+    import functools
+
+    def build():
+        return FakeRunner()
+
+    build.__module__ = "__main__"
+    with pytest.raises(AccelkitError, match="defined in the\nnotebook|defined in the notebook"):
+        measure(functools.partial(build), iterations=1, isolate=True)
+
+
+class AsyncFake(FakeRunner):
+    """A runner with an async window, as OpenVINO's: fixed latencies, 4 in flight."""
+
+    def run_async(self, seconds, iterations):
+        return [5.0] * 40, 0.05, 40
+
+
+def test_async_mode_uses_the_runners_window():
+    result = measure(AsyncFake, iterations=1, mode="async")
+    assert result.mode == "async" and result.iterations == 40
+    assert result.median_ms == 5.0 and result.throughput_fps == pytest.approx(800.0)
+    assert result.overhead_us is None
 
 
 def test_frame_has_one_row_per_result_without_raw_latencies():

@@ -74,9 +74,18 @@ def test_unknown_runtime_and_hint(digits_files):
     assert_clean_error(*run("bench", digits_files / "digits_cnn.xml", "--hint", "fast")[::2], "invalid choice")
 
 
+def absent_ov_device():
+    """A real OpenVINO device family that this machine does not have (GPU here; NPU on a GPU laptop)."""
+    from accelkit.ov import available_devices
+
+    present = {d.split(".")[0] for d in available_devices()}
+    return next(d for d in ("GPU", "NPU", "FPGA") if d not in present)
+
+
 def test_absent_devices(digits_files):
-    code, _, err = run("bench", digits_files / "digits_cnn.xml", "--device", "GPU")
-    assert_clean_error(code, err, "GPU is not available", "available: CPU")
+    absent = absent_ov_device()
+    code, _, err = run("bench", digits_files / "digits_cnn.xml", "--device", absent)
+    assert_clean_error(code, err, f"{absent} is not available", "available: CPU")
     code, _, err = run("bench", digits_files / "digits_cnn.onnx", "--device", "CUDA")
     assert_clean_error(code, err, "CUDAExecutionProvider is not installed", "CPUExecutionProvider")
     assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--device", "TPU")[::2], "unknown ONNX Runtime device")
@@ -99,7 +108,40 @@ def test_bench_json(digits_files, suffix, runtime):
 def test_bench_throughput_text(digits_files):
     code, out, err = run("bench", digits_files / "digits_cnn.xml", "--hint", "throughput", "--seconds", "0.3")
     assert code == 0, err
-    assert "throughput" in out and "first inference" in out
+    assert "throughput f32 async" in out and "first inference" in out
+
+
+def test_bench_rejects_non_positive_numbers(digits_files):
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--threads", "-1")[::2], "above 0")
+    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--seconds", "0")[::2], "above 0")
+
+
+def test_python_api_raises_the_documented_error(digits_files, tmp_path):
+    """The same bad inputs through the Python API: one AccelkitError with the same sentence."""
+    import accelkit as ak
+
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"garbage")
+    cases = [(lambda: ak.ort_runner(tmp_path / "missing.onnx"), "no such model file"),
+             (lambda: ak.ort_runner(bad), "could not load"),
+             (lambda: ak.ort_runner(digits_files / "digits_cnn.onnx", device="CUDA"), "is not installed here"),
+             (lambda: ak.ov_runner(tmp_path / "missing.xml"), "no such model file"),
+             (lambda: ak.ov_runner(digits_files / "digits_cnn.xml", device=absent_ov_device()), "is not available"),
+             (lambda: ak.compile_model(digits_files / "digits_cnn.xml", hint="fast"), "unknown performance hint"),
+             (lambda: ak.compile_model(digits_files / "digits_cnn.xml", precision="f8"), "unknown inference precision")]
+    for call, phrase in cases:
+        with pytest.raises(ak.AccelkitError, match=phrase):
+            call()
+
+
+def test_device_names_with_indices_and_virtual_prefixes(monkeypatch):
+    import accelkit.ov as ov
+
+    monkeypatch.setattr(ov, "available_devices", lambda: ["CPU", "GPU.0", "GPU.1"])
+    for device in ("GPU", "GPU.1", "AUTO:GPU,CPU", "AUTO:-CPU", "MULTI:GPU(2),CPU", "HETERO:GPU.0,CPU"):
+        ov.check_device(device)
+    with pytest.raises(ov.AccelkitError, match="NPU is not available"):
+        ov.check_device("AUTO:NPU,CPU")
 
 
 def test_doctor_json():

@@ -48,6 +48,12 @@ def test_cards_in_both_languages():
     assert "ids:" in en.card("zzz")
 
 
+def test_filters_that_leave_nothing():
+    drill = Drill(topic="study-note", difficulty=3)
+    assert drill.next() is None and "No question matches" in drill.text()
+    assert drill.show().current is None
+
+
 def test_bad_input_is_a_sentence():
     with pytest.raises(AccelkitError, match="topics:"):
         Drill(topic="cooking")

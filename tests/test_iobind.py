@@ -116,3 +116,14 @@ def test_exercise_checks_name_a_copy():
     assert "did not write" in results["after run_with_iobinding your arrays hold the right values"].message
     assert "copied" in results["ORT's outputs are your arrays (zero-copy)"].message
     assert "input was copied" in results["inputs are bound without a copy"].message
+
+
+def test_device_binding_runner_logic_on_the_cpu(tiny):
+    session = make_session(tiny)
+    runner = iobind.DeviceBindingRunner(session, device_type="cpu", model_name="tiny", device="CPU", opt_level="all",
+                                        threads=None)
+    runner.infer()
+    want = session.run(None, runner.feed)
+    for value, ref in zip(runner.device_outputs.values(), want):
+        np.testing.assert_allclose(value.numpy(), ref, rtol=1e-6)
+    runner.close()

@@ -39,12 +39,15 @@ def test_corrupt_file_is_kept_aside_and_replaced():
     assert progress.load()["quizzes"]["00"]["q"]["correct"]
 
 
-def test_wrong_shape_counts_as_corrupt():
+@pytest.mark.parametrize("text", ["[1, 2, 3]", '{"quizzes": {"00": []}, "exercises": {}, "drill": {}}',
+                                  '{"quizzes": {}, "exercises": {"e": 3}, "drill": {}}'])
+def test_wrong_shape_counts_as_corrupt(text):
     path = progress.progress_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("[1, 2, 3]")
+    path.write_text(text)
     with pytest.warns(UserWarning):
         assert progress.load() == progress.empty()
+    progress.record_quiz("00", "q", "a", True)             # and recording works again
 
 
 def test_failure_mid_write_leaves_the_old_file(monkeypatch):

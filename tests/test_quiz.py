@@ -109,7 +109,8 @@ def test_schema_errors_name_file_line_and_question(tmp_path):
     base = "notebook: x\ntitle: t\nquestions:\n  - id: a\n    type: single\n    prompt: p\n    explanation: e\n"
     cases = {
         "    options:\n      - {text: x, explanation: y}\n": r"line 4 \(id a\): a single question needs exactly one",
-        "    options:\n      - {text: x}\n": "missing field 'explanation'",
+        "    options:\n      - {text: x}\n": r"line 4 \(id a\): every option needs 'text' and 'explanation'",
+        "    options:\n      - {text: x, explanation: y, correct: 'false'}\n": "must be true or false",
         "": "missing field 'options'",
     }
     for tail, message in cases.items():
@@ -120,6 +121,8 @@ def test_schema_errors_name_file_line_and_question(tmp_path):
     numeric = "notebook: x\ntitle: t\nquestions:\n  - {id: n, type: numeric, prompt: p, explanation: e, answer: 1}\n"
     with pytest.raises(AccelkitError, match="tolerance"):
         load_bank(write(tmp_path, numeric))
+    with pytest.raises(AccelkitError, match="'answer' must be a non-negative number"):
+        load_bank(write(tmp_path, numeric.replace("answer: 1", "answer: abc, tolerance: 1")))
     text = "notebook: x\ntitle: t\nquestions:\n  - {id: t, type: text, prompt: p, explanation: e, accept: [abc], example: xyz}\n"
     with pytest.raises(AccelkitError, match="matches none"):
         load_bank(write(tmp_path, text))

@@ -77,6 +77,11 @@ def want_share(events: list[dict], accelerator: str) -> float:
     return sum(e["dur"] for e in kernels if e["args"]["provider"] != accelerator) / total if total else 0.0
 
 
+def _short(value, limit: int = 240) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 HINT = ("count only events with cat 'Node' whose name ends in '_kernel_time' (the node name is the part before it; "
         "skip '_fence_before'/'_fence_after' and 'Session' events)")
 
@@ -89,7 +94,7 @@ def by_provider_ok(ns):
         if not isinstance(got, dict):
             raise CheckFailed(f"nodes_by_provider should return a dict, not {type(got).__name__}.")
         if got != want:
-            raise CheckFailed(f"on {name} you returned {got!r}; expected {want!r}. Map each provider to the sorted list "
+            raise CheckFailed(f"on {name} you returned {_short(got)}; expected {want!r}. Map each provider to the sorted list "
                               f"of distinct node names it ran; {HINT}.")
 
 
@@ -103,7 +108,7 @@ def fallback_ok(ns):
         if not isinstance(got, list):
             raise CheckFailed(f"fallback_nodes should return a list, not {type(got).__name__}.")
         if got != want:
-            raise CheckFailed(f"on {name} (accelerator {accelerator}) you returned {got!r}; expected {want!r}: the sorted, "
+            raise CheckFailed(f"on {name} (accelerator {accelerator}) you returned {_short(got)}; expected {want!r}: the sorted, "
                               f"distinct names of nodes whose provider is not the accelerator; {HINT}.")
 
 
@@ -114,7 +119,7 @@ def share_ok(ns):
         got, want = call(fn, copy.deepcopy(events), accelerator), want_share(events, accelerator)
         if not isinstance(got, (int, float)) or not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
             extra = " (no kernel events: return 0.0)" if not _kernels(events) else ""
-            raise CheckFailed(f"on {name} you returned {got!r}; expected {want:.6g}{extra}: the sum of 'dur' of kernel "
+            raise CheckFailed(f"on {name} you returned {_short(got)}; expected {want:.6g}{extra}: the sum of 'dur' of kernel "
                               "events not on the accelerator, divided by the sum over all kernel events.")
 
 
@@ -132,7 +137,7 @@ def active_ok(ns):
     fn = need(ns, "active_providers", is_callable=True)
     got = call(fn, _FakeSession())
     if got != [CUDA, CPU] or not isinstance(got, list):
-        raise CheckFailed(f"for a session whose get_providers() is {[CUDA, CPU]} you returned {got!r}; return "
+        raise CheckFailed(f"for a session whose get_providers() is {[CUDA, CPU]} you returned {_short(got)}; return "
                           "list(session.get_providers()).")
 
 

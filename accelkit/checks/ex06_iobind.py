@@ -49,7 +49,8 @@ def _bound(ns):
         raise CheckFailed(f"bind_preallocated should return a tuple (io_binding, outputs), not {type(got).__name__}.")
     binding, outputs = got
     if not hasattr(binding, "bind_output"):
-        raise CheckFailed(f"the first item should be the IOBinding from session.io_binding(), not {type(binding).__name__}.")
+        raise CheckFailed("the first item should be the IOBinding from session.io_binding(), "
+                          f"not {type(binding).__name__}.")
     if not isinstance(outputs, dict) or set(outputs) != {"Y", "Z"}:
         found = sorted(outputs) if isinstance(outputs, dict) else type(outputs).__name__
         raise CheckFailed(f"outputs should be a dict with one numpy array per session output (here 'Y' and 'Z'), "
@@ -71,7 +72,7 @@ def zero_copy_ok(ns):
         (a, ort.OrtValue.ortvalue_from_numpy(a.copy()), False, "an OrtValue over a copy is another buffer"),
         (a, ort.OrtValue.ortvalue_from_numpy(np.arange(12, dtype=np.float32).reshape(3, 4)), False,
          "equal values in another array are not the same memory"),
-        (flat, ort.OrtValue.ortvalue_from_numpy(flat[8:]), False, "a tensor starting halfway in is not the whole array"),
+        (flat, ort.OrtValue.ortvalue_from_numpy(flat[8:]), False, "a tensor starting halfway in is another range"),
         (flat, ort.OrtValue.ortvalue_from_numpy(flat[:8]), False, "same start address but half the bytes"),
     ]
     for array, ortvalue, want, why in cases:
@@ -95,8 +96,8 @@ def values_ok(ns):
     session.run_with_iobinding(binding)
     for name, array in outputs.items():
         if not np.allclose(array, want[name], rtol=1e-5, equal_nan=False):
-            raise CheckFailed(f"after run_with_iobinding, outputs[{name!r}] does not hold the result: ORT did not write "
-                              "into your array. Bind it with bind_output(name, 'cpu', 0, np.float32, shape, "
+            raise CheckFailed(f"after run_with_iobinding, outputs[{name!r}] does not hold the result: ORT did not "
+                              "write into your array. Bind it with bind_output(name, 'cpu', 0, np.float32, shape, "
                               "array.ctypes.data) or bind_ortvalue_output(name, OrtValue.ortvalue_from_numpy(array)).")
 
 
@@ -128,7 +129,8 @@ def results_ok(ns):
         raise CheckFailed(f"my_results should have the keys 'run' and 'preallocated', not {sorted(results)}.")
     for mode, result in results.items():
         if not isinstance(result, BenchResult):
-            raise CheckFailed(f"my_results[{mode!r}] should be the BenchResult from ak.measure, not {type(result).__name__}.")
+            raise CheckFailed(f"my_results[{mode!r}] should be the BenchResult from ak.measure, "
+                              f"not {type(result).__name__}.")
         if result.model != "wide_conv" or result.runtime != "onnxruntime":
             raise CheckFailed(f"my_results[{mode!r}] measured {result.model} on {result.runtime}; measure wide_conv's "
                               "ONNX file with iobind.iobinding_runner.")

@@ -1,0 +1,130 @@
+import os
+
+import numpy as np
+import pytest
+
+from accelkit import AccelkitError, ir_path, op_histogram
+from accelkit import quant
+
+BUDGET_PTS = 0.5  # the accuracy drop notebook 04 allows
+
+
+@pytest.fixture(scope="module")
+def fp32_accuracy():
+    return quant.digits_accuracy(ir_path("digits_cnn"))
+
+
+def test_calibration_images():
+    digits = quant.calibration_images("digits_cnn", 5)
+    assert len(digits) == 5 and digits[0].shape == (1, 1, 32, 32) and digits[0].dtype == np.float32
+    images = quant.calibration_images("resnet18_like", 3)
+    assert len(images) == 3 and images[2].shape == (1, 3, 224, 224)
+    np.testing.assert_array_equal(images[1], quant.calibration_images("resnet18_like", 3)[1])  # seeded
+    assert not np.array_equal(images[0], images[1]) and len(images[0:2]) == 2
+    with pytest.raises(IndexError):
+        images[3]
+
+
+def test_quick_mode_calibrates_on_fewer_samples(monkeypatch):
+    monkeypatch.setenv("ACCELKIT_QUICK", "1")
+    assert quant.calibration_size() == quant.QUICK_CALIBRATION_SIZE
+    monkeypatch.setenv("ACCELKIT_QUICK", "0")
+    assert quant.calibration_size() == quant.CALIBRATION_SIZE
+
+
+def test_array_reader_is_a_calibration_data_reader():
+    from onnxruntime.quantization import CalibrationDataReader
+
+    images = [np.full((1, 1, 2, 2), i, np.float32) for i in range(3)]
+    reader = quant.ArrayReader(images, "x")
+    assert isinstance(reader, CalibrationDataReader) and len(reader) == 3
+    seen = [reader.get_next() for _ in range(4)]
+    assert [float(f["x"][0, 0, 0, 0]) for f in seen[:3]] == [0.0, 1.0, 2.0] and seen[3] is None
+    reader.rewind()
+    assert float(reader.get_next()["x"].max()) == 0.0
+
+
+def test_nncf_int8_keeps_digits_accuracy(fp32_accuracy):
+    path = quant.nncf_int8_ir("digits_cnn", subset_size=32)
+    assert path.exists() and path.with_suffix(".bin").exists()
+    assert quant.nncf_int8_ir("digits_cnn", subset_size=32) == path          # cached, not rebuilt
+    assert fp32_accuracy - quant.digits_accuracy(path) <= BUDGET_PTS
+    int8, total = quant.int8_compute(path)
+    assert int8 == total == 6                                                # 5 convolutions + the head
+
+
+def test_accuracy_control_meets_its_budget(fp32_accuracy):
+    path = quant.accuracy_controlled_ir(max_drop=0.005, subset_size=32)
+    assert fp32_accuracy - quant.digits_accuracy(path) <= BUDGET_PTS
+
+
+def test_ort_qdq_graph_and_accuracy(fp32_accuracy):
+    path = quant.ort_static_int8("digits_cnn", reduce_range=True, subset_size=32)
+    ops = op_histogram(path)
+    assert ops["QuantizeLinear"] > 0 and ops["DequantizeLinear"] > 0 and ops["Conv"] == 5
+    assert quant.compute_ops(path) == {("QLinearConv", "int8"): 5, ("QGemm", "int8"): 1}
+    assert fp32_accuracy - quant.digits_accuracy(path) <= BUDGET_PTS
+
+
+def test_ort_qoperator_uses_quantized_ops():
+    ops = op_histogram(quant.ort_static_int8("digits_cnn", fmt="qoperator", reduce_range=True, subset_size=32))
+    assert ops["QLinearConv"] == 5 and "Conv" not in ops and "DequantizeLinear" in ops
+
+
+def test_dynamic_quantization_of_the_encoder():
+    path = quant.ort_dynamic_int8("tiny_encoder")
+    assert op_histogram(path)["MatMulInteger"] == 24                       # 4 layers x 6 linear layers
+    feeds = quant.eval_feeds("tiny_encoder", 1)
+    got = quant.compare_outputs(quant.model_outputs(path, feeds),
+                                quant.model_outputs(quant.preprocessed_onnx("tiny_encoder"), feeds))
+    assert got["max_err_rel"] < 0.2
+
+
+def test_compare_outputs():
+    ref = np.array([[0.0, 2.0], [3.0, -4.0]], np.float32)
+    got = quant.compare_outputs(ref + [[0.5, 0], [0, 0]], ref, labels=np.array([1, 1]))
+    assert got == {"max_err": 0.5, "max_err_rel": 0.125, "accuracy_pct": 50.0}
+    with pytest.raises(AccelkitError, match="differ in shape"):
+        quant.compare_outputs(ref[:1], ref)
+    with pytest.raises(AccelkitError, match="one label per input"):
+        quant.compare_outputs(ref, ref, labels=np.array([1]))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: quant.calibration_images("tiny_encoder"), "calibration data exists for digits_cnn and resnet18_like"),
+    (lambda: quant.calibration_images("digits_cnn", 0), "positive number"),
+    (lambda: quant.ort_static_int8("digits_cnn", fmt="int8"), "unknown quantization format 'int8'; use one of: qdq"),
+    (lambda: quant.ort_static_int8("digits_cnn", activations="i8"), "unknown activation type 'i8'; use one of: u8, s8"),
+    (lambda: quant.ort_static_int8("digits_cnn", method="kl"), "unknown calibration method 'kl'; use one of: minmax"),
+    (lambda: quant.nncf_int8_ir("digits_cnn", preset="fast"), "unknown NNCF preset 'fast'; use one of: performance"),
+    (lambda: quant.nncf_int8_ir("digits_cnn", subset_size=-1), "subset_size must be a positive"),
+    (lambda: quant.compressed_ir(mode="int2"), "unknown weight compression mode 'int2'; use one of: int8, int4"),
+    (lambda: quant.accuracy_controlled_ir(max_drop=5), "between 0 and 1"),
+    (lambda: quant.runner_for("model.pt"), "neither an OpenVINO IR"),
+    (lambda: quant.model_outputs("model.tflite", []), "cannot run model.tflite on either runtime"),
+    (lambda: quant.model_outputs("m.xml", [], runtime="onnxruntime"), "ONNX Runtime takes .onnx files"),
+])
+def test_bad_input_is_one_sentence(call, message):
+    with pytest.raises(AccelkitError, match=message.replace("(", r"\(")):
+        call()
+
+
+def test_a_failed_build_leaves_nothing(tmp_path):
+    out = tmp_path / "m.quant.xml"
+
+    def fail(tmp):
+        tmp.write_text("half")
+        tmp.with_suffix(".bin").write_text("half")
+        raise RuntimeError("quantizer crashed")
+
+    with pytest.raises(RuntimeError):
+        quant._build_beside(out, fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quiet_swallows_chatter(capfd):
+    with quant.quiet():
+        print("progress bar")
+        os.write(2, b"native warning\n")
+    captured = capfd.readouterr()
+    assert "progress bar" not in captured.out and "native warning" not in captured.err
