@@ -32,7 +32,7 @@ run: venv
 	$(BIN)/accelkit run $(NOTEBOOKS) --out build
 
 bench: venv
-	$(BIN)/python benchmarks/harness_vs_benchmark_app.py
+	$(BIN)/python benchmarks/suite.py --out build
 
 exercises: venv
 	$(BIN)/accelkit exercises

@@ -458,7 +458,7 @@ def compute_ops(path: str | Path) -> Counter:
         from .ov import compile_model, runtime_layers
 
         layers = runtime_layers(compile_model(path, precision="f32"))
-        return Counter((r["type"], "int8" if r["precision"] in ("u8", "i8") else "float")
+        return Counter((r["type"], "int8" if _ov_int8_kernel(r) else "float")
                        for r in layers if r["type"] in OV_COMPUTE_LAYERS)
     from .graphopt import op_kinds, optimized_model
 
@@ -469,6 +469,16 @@ def compute_ops(path: str | Path) -> Counter:
         if op in ORT_INT8_OPS or op in ORT_FLOAT_OPS:
             counts[(op, "int8" if op in ORT_INT8_OPS else "float")] += n
     return counts
+
+
+def _ov_int8_kernel(layer: dict[str, str]) -> bool:
+    """Did an executed OpenVINO layer compute in INT8? The kernel name's suffix says how it
+    computed ('jit_avx2_I8' vs 'brgemm_avx2_f32'); ``precision`` alone is not enough, as a
+    layer with compressed weights reports the weights' type (u8, i4) but computes in float."""
+    suffix = layer["kernel"].lower().rpartition("_")[2]
+    if suffix in ("i8", "u8", "f32", "bf16", "f16"):
+        return suffix in ("i8", "u8")
+    return layer["precision"] in ("u8", "i8")
 
 
 def time_by_op(path: str | Path, runs: int = 5):

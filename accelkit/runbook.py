@@ -54,16 +54,20 @@ def run_notebooks(paths: list[Path], out_dir: Path) -> int:
     run_progress = (out_dir / "progress.json").resolve()
     progress.save(progress.load(), run_progress)
     os.environ["ACCELKIT_PROGRESS"] = str(run_progress)
-    failed = 0
+    failed, executed = 0, []
     for nb in notebooks:
         log = out_dir / f"{nb.stem}.results.jsonl"
         log.unlink(missing_ok=True)
         os.environ["ACCELKIT_RESULTS_LOG"] = str(log.resolve())
         ok, seconds, error = execute(nb, out_dir)
         failed += not ok
+        executed.append(out_dir / nb.name)
         print(f"{'ok  ' if ok else 'FAIL'} {nb.name} in {seconds:.0f} s" + (f": {error}" if error else ""))
         print("\n".join(summarize_log(log)))
     os.environ.pop("ACCELKIT_RESULTS_LOG", None)
+    from .report import write_report
+
+    page = write_report(executed, out_dir / "report.html")   # progress shown is this run's copy
     os.environ.pop("ACCELKIT_PROGRESS", None)
-    print(f"executed copies and result logs in {out_dir}/")
+    print(f"executed copies and result logs in {out_dir}/; open {page} for everything on one page")
     return 1 if failed else 0
