@@ -24,6 +24,7 @@ _EXPORTS = {
     "results_chart": "viz",
     "is_quick": "config", "cache_dir": "config", "data_dir": "config",
     "strict_session": "providers", "provider_table": "providers", "profile_events": "providers",
+    "iobinding_runner": "iobind", "ov_share_runner": "iobind",
     "load_quiz": "quiz", "check_exercise": "grade", "claim_table": "claims", "Drill": "interview",
 }
 
