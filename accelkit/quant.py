@@ -121,7 +121,7 @@ def digits_test_set() -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
     return [{"input": test.x[i:i + 1]} for i in range(len(test.y))], test.y
 
 
-def eval_feeds(name: str, count: int = 8) -> list[dict[str, np.ndarray]]:
+def eval_feeds(name: str, count: int = 4) -> list[dict[str, np.ndarray]]:
     """Inputs to compare quantized outputs with FP32 on: the digits test set, or seeded inputs
     (seed 2: not the calibration images) for the other models."""
     if name == "digits_cnn":

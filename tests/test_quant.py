@@ -128,3 +128,18 @@ def test_quiet_swallows_chatter(capfd):
         os.write(2, b"native warning\n")
     captured = capfd.readouterr()
     assert "progress bar" not in captured.out and "native warning" not in captured.err
+
+
+def test_ov_int8_is_read_from_the_kernel():
+    assert quant._ov_int8_kernel({"kernel": "jit_avx2_I8", "precision": "u8"})
+    assert not quant._ov_int8_kernel({"kernel": "brgemm_avx2_f32", "precision": "i4"})   # compressed weights
+    assert quant._ov_int8_kernel({"kernel": "?", "precision": "i8"})
+
+
+def test_weight_compression_shrinks_but_computes_in_float():
+    fp32 = ir_path("tiny_encoder")
+    int4 = quant.compressed_ir("tiny_encoder", mode="int4")
+    from accelkit import model_size_mb
+
+    assert model_size_mb(int4) < model_size_mb(fp32) / 4
+    assert quant.int8_compute(int4)[1] == 24

@@ -1,0 +1,179 @@
+"""Putting it together (notebook 07): every runtime x precision for a model, measured in
+isolation, and a decision from the learner's own constraints.
+
+Each configuration is built from the topic modules (export, quant), measured by the harness
+in a fresh process (``isolate=True``: no other runtime's threads alive beside it) and scored
+(size on disk, max output error vs true FP32). A configuration that cannot be built or run on
+this machine stays in the table with its reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import AccelkitError
+
+
+@dataclass(frozen=True)
+class Config:
+    model: str
+    runtime: str             # 'onnxruntime' | 'openvino' | 'torch'
+    precision: str           # what was asked: f32, bf16, int8, int8-weights...
+    build_path: Callable[[], Path] | None   # the model file (None for torch)
+    ov_precision: str | None = None
+    device: str = "CPU"
+
+    @property
+    def label(self) -> str:
+        return f"{self.runtime} {self.device} {self.precision}"
+
+
+def _int8_configs(model: str) -> list[Config]:
+    """INT8 for a model: static INT8 with calibration for the CNN on both runtimes; for the
+    encoder (no calibration data) ORT's dynamic INT8 and OpenVINO's INT8 weight compression."""
+    from . import quant
+
+    if model in quant.CALIBRATED_MODELS:
+        return [Config(model, "onnxruntime", "int8", partial(quant.ort_static_int8, model)),
+                Config(model, "openvino", "int8", partial(quant.nncf_int8_ir, model), ov_precision="f32")]
+    return [Config(model, "onnxruntime", "int8-dynamic", partial(quant.ort_dynamic_int8, model)),
+            Config(model, "openvino", "int8-weights", partial(quant.compressed_ir, model, mode="int8"),
+                   ov_precision="f32")]
+
+
+def configurations(model: str, *, bf16: bool, gpu_devices: tuple[str, ...] = (), cuda: bool = False) -> list[Config]:
+    """Every configuration the capstone measures for ``model`` on this machine."""
+    from .export import ir_path, onnx_path
+
+    configs = [Config(model, "torch", "f32", None),
+               Config(model, "onnxruntime", "f32", partial(onnx_path, model)),
+               Config(model, "openvino", "f32", partial(ir_path, model), ov_precision="f32"),
+               *_int8_configs(model)]
+    if bf16:
+        configs.append(Config(model, "openvino", "bf16", partial(ir_path, model), ov_precision="bf16"))
+    configs += [Config(model, "openvino", "default", partial(ir_path, model), device=d) for d in gpu_devices]
+    if cuda:
+        configs.append(Config(model, "onnxruntime", "f32", partial(onnx_path, model), device="CUDA"))
+    return configs
+
+
+def builder_for(config: Config, path: Path | None):
+    from .export import torch_runner
+    from .ort import ort_runner
+    from .ov import ov_runner
+
+    if config.runtime == "torch":
+        return partial(torch_runner, config.model)
+    if config.runtime == "onnxruntime":
+        return partial(ort_runner, path, device=config.device)
+    return partial(ov_runner, path, device=config.device, precision=config.ov_precision)
+
+
+def evaluate(config: Config, *, seconds: float | None = None) -> dict[str, Any]:
+    """Build, measure (isolated) and score one configuration; failures become a row with the reason."""
+    from .bench import measure
+    from .export import ir_path, model_size_mb
+    from .quant import score
+
+    row: dict[str, Any] = {"label": config.label, "model": config.model, "runtime": config.runtime,
+                           "device": config.device, "precision": config.precision}
+    try:
+        path = config.build_path() if config.build_path else None
+        result = measure(builder_for(config, path), seconds=seconds, isolate=True, label=config.label)
+        quality = score(config.model, path, precision=config.ov_precision) if path else \
+            {"size_mb": model_size_mb(ir_path(config.model)), "max_err_rel": 0.0}
+    except AccelkitError as exc:
+        return {**row, "status": f"not run: {exc}"}
+    result.model = config.model  # the variant's file stem (e.g. '...ort-int8-qdq...') is in 'file'
+    if config.precision in ("int8", "int8-dynamic"):  # INT8 compute (weight-only INT8 still computes in float)
+        result.exec_precision = "int8"
+    return {**row, "status": "ok", "file": path.name if path else "", "exec_precision": result.exec_precision, "median_ms": result.median_ms,
+            "p99_ms": result.p99_ms, "throughput_fps": result.throughput_fps, "compile_ms": result.compile_ms,
+            "size_mb": quality["size_mb"], "max_err_rel": quality["max_err_rel"], "result": result}
+
+
+@dataclass
+class Decision:
+    choice: dict[str, Any] | None
+    reasons: list[str]
+    nearest: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        head = (f"Choose: {self.choice['label']} ({self.choice['model']})" if self.choice
+                else "No configuration meets every constraint.")
+        tail = [f"Nearest: {self.nearest['label']} ({self.nearest['model']})"] if self.nearest else []
+        return "\n".join([head, *[f"  - {r}" for r in self.reasons], *tail])
+
+
+CONSTRAINTS = {  # name -> (row column, True if the value must stay below the limit)
+    "latency_ms": ("p99_ms", True), "min_fps": ("throughput_fps", False),
+    "max_size_mb": ("size_mb", True), "max_error": ("max_err_rel", True),
+}
+
+
+def _violation(row: dict[str, Any], limits: dict[str, float]) -> float:
+    """How far a row is from meeting every limit (sum of relative overshoots; 0 = meets all)."""
+    total = 0.0
+    for name, limit in limits.items():
+        column, below = CONSTRAINTS[name]
+        value = row[column]
+        over = (value - limit) if below else (limit - value)
+        total += max(0.0, over) / max(abs(limit), 1e-9)
+    return total
+
+
+def decide(rows: list[dict[str, Any]], **limits: float | None) -> Decision:
+    """Pick the fastest (lowest p99) configuration that meets every given limit:
+    ``latency_ms`` (p99), ``min_fps``, ``max_size_mb``, ``max_error`` (relative output error)."""
+    unknown = set(limits) - set(CONSTRAINTS)
+    if unknown:
+        raise AccelkitError(f"unknown constraint {', '.join(sorted(unknown))}; use: {', '.join(CONSTRAINTS)}.")
+    limits = {k: v for k, v in limits.items() if v is not None}
+    ran = [r for r in rows if r.get("status") == "ok"]
+    if not ran:
+        return Decision(None, ["no configuration ran on this machine"])
+    fits = sorted((r for r in ran if _violation(r, limits) == 0), key=lambda r: r["p99_ms"])
+    if fits:
+        best = fits[0]
+        reasons = [f"meets {describe(limits)}" if limits else "no constraints given: the fastest at p99",
+                   f"p99 {best['p99_ms']:.2f} ms, {best['throughput_fps']:.0f} FPS, {best['size_mb']:.1f} MB, "
+                   f"max error {best['max_err_rel']:.1e}"]
+        if len(fits) > 1:
+            reasons.append(f"{len(fits) - 1} other configuration(s) also fit; this one has the lowest p99")
+        return Decision(best, reasons)
+    nearest = min(ran, key=lambda r: _violation(r, limits))
+    missed = [name for name in limits if _violation(nearest, {name: limits[name]}) > 0]
+    return Decision(None, [f"nothing meets {describe(limits)}",
+                           f"the nearest misses: {', '.join(missed)}"], nearest)
+
+
+def has_native_bf16() -> bool:
+    """Whether OpenVINO's CPU plugin reports BF16 among its capabilities here."""
+    from .ov import core
+
+    return "BF16" in [str(c) for c in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")]
+
+
+def scatter(rows: list[dict[str, Any]], title: str = "Latency, size and error of every configuration"):
+    """p99 latency vs size on disk, one point per configuration that ran (hover: error, FPS)."""
+    import plotly.graph_objects as go
+
+    from .viz import use_offline_renderer
+
+    use_offline_renderer()
+    fig = go.Figure()
+    for model in sorted({r["model"] for r in rows}):
+        ran = [r for r in rows if r["model"] == model and r.get("status") == "ok"]
+        fig.add_trace(go.Scatter(
+            x=[r["p99_ms"] for r in ran], y=[r["size_mb"] for r in ran], mode="markers+text", name=model,
+            text=[r["label"].replace(" CPU", "") for r in ran], textposition="top center",
+            hovertext=[f"max error {r['max_err_rel']:.1e}, {r['throughput_fps']:.0f} FPS" for r in ran]))
+    fig.update_layout(title=title, xaxis_title="p99 latency, ms (log)", yaxis_title="size on disk, MB",
+                      xaxis_type="log", height=460)
+    return fig
+
+
+def describe(limits: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in limits.items())
