@@ -25,7 +25,7 @@ lab: venv
 # The one test command (README, CI): unit tests + nbval on every notebook and solution, quick mode.
 test: venv
 	@mkdir -p build && rm -f build/test-progress.json*
-	ACCELKIT_QUICK=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json $(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
+	ACCELKIT_QUICK=1 ACCELKIT_NO_BARS=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json $(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider -q
 
 run: venv

@@ -94,6 +94,14 @@ def evaluate(config: Config, *, seconds: float | None = None) -> dict[str, Any]:
             "size_mb": quality["size_mb"], "max_err_rel": quality["max_err_rel"], "result": result}
 
 
+def evaluate_all(configs: list[Config], *, seconds: float | None = None) -> list[dict[str, Any]]:
+    """``evaluate`` every configuration, with a progress bar (this takes a while)."""
+    from .bars import steps
+
+    by_label = {f"{c.model} {c.label}": c for c in configs}
+    return [evaluate(by_label[name], seconds=seconds) for name in steps(by_label, "measuring")]
+
+
 @dataclass
 class Decision:
     choice: dict[str, Any] | None

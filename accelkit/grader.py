@@ -168,8 +168,10 @@ def grade_paths(paths: list[Path], *, timeout_s: int = 120, out: Path = Path("gr
     files = expand(paths)
     if not files:
         raise AccelkitError(f"no notebooks to grade in {', '.join(map(str, paths))}.")
+    from .bars import steps
+
     subs = []
-    for f in files:
+    for f in steps(files, "grading"):
         sub = grade_one(f, timeout_s)
         subs.append(sub)
         detail = f"{sub.score}/{sub.max_score}" if sub.status == "graded" else sub.message

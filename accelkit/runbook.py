@@ -55,7 +55,9 @@ def run_notebooks(paths: list[Path], out_dir: Path) -> int:
     progress.save(progress.load(), run_progress)
     os.environ["ACCELKIT_PROGRESS"] = str(run_progress)
     failed, executed = 0, []
-    for nb in notebooks:
+    from .bars import steps
+
+    for nb in steps(notebooks, "notebooks"):
         log = out_dir / f"{nb.stem}.results.jsonl"
         log.unlink(missing_ok=True)
         os.environ["ACCELKIT_RESULTS_LOG"] = str(log.resolve())

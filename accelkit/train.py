@@ -49,7 +49,9 @@ def train_digits(epochs: int = 24, seed: int = 0, batch: int = 64, log=print):
     model = DigitsCNN()
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-    for epoch in range(epochs):
+    from .bars import steps
+
+    for epoch in steps(range(epochs), "training"):
         model.train()
         order = rng.permutation(len(train.y))
         for i in range(0, len(order), batch):

@@ -1,0 +1,59 @@
+"""Progress bars for steps that take more than a few seconds (building and measuring many
+configurations, training, ``make run``, grading). A widget in JupyterLab, a one-line bar in a
+terminal, nothing when output is captured. ``ACCELKIT_NO_BARS=1`` turns them off everywhere
+(``make test`` does, so notebook outputs stay the same from run to run)."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def steps(items: Iterable[T], desc: str) -> Iterator[T]:
+    """Yield ``items``, showing how many are done (and which one is running) as it goes."""
+    items = list(items)
+    if os.environ.get("ACCELKIT_NO_BARS", "") not in ("", "0") or not items:
+        yield from items
+        return
+    if _in_notebook():
+        yield from _widget_steps(items, desc)
+    elif sys.stderr.isatty():
+        yield from _terminal_steps(items, desc)
+    else:
+        yield from items
+
+
+def _widget_steps(items: list[T], desc: str) -> Iterator[T]:
+    import ipywidgets as w
+    from IPython.display import display
+
+    bar, label = w.IntProgress(min=0, max=len(items), description=desc), w.Label()
+    box = w.HBox([bar, label])
+    display(box)
+    for i, item in enumerate(items):
+        label.value = f"{i}/{len(items)}: {item}"[:80]
+        yield item
+        bar.value = i + 1
+    label.value = f"{len(items)}/{len(items)} done"
+    bar.bar_style = "success"
+
+
+def _terminal_steps(items: list[T], desc: str) -> Iterator[T]:
+    width = 24
+    for i, item in enumerate(items):
+        done = width * i // len(items)
+        sys.stderr.write(f"\r{desc} [{'#' * done}{'.' * (width - done)}] {i}/{len(items)} {str(item)[:40]:<40}")
+        sys.stderr.flush()
+        yield item
+    sys.stderr.write(f"\r{desc} [{'#' * width}] {len(items)}/{len(items)} done{' ' * 40}\n")

@@ -1,0 +1,19 @@
+from accelkit.bars import steps
+
+
+def test_steps_yield_everything_in_order(monkeypatch, capsys):
+    monkeypatch.setenv("ACCELKIT_NO_BARS", "1")
+    assert list(steps(["a", "b"], "x")) == ["a", "b"]
+    monkeypatch.delenv("ACCELKIT_NO_BARS")
+    assert list(steps(range(3), "x")) == [0, 1, 2]      # captured output: no bar, same items
+    assert list(steps([], "x")) == []
+
+
+def test_terminal_bar(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.delenv("ACCELKIT_NO_BARS", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert list(steps([1, 2], "work")) == [1, 2]
+    err = capsys.readouterr().err
+    assert "work [" in err and "2/2 done" in err
