@@ -8,9 +8,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from .config import decline_openvino_telemetry
 from .errors import AccelkitError
 
 __version__ = "0.1.0"
+decline_openvino_telemetry()
 
 # public name -> module that defines it (loaded lazily)
 _EXPORTS = {

@@ -43,3 +43,19 @@ def cache_dir() -> Path:
     path = Path(env) if env else Path.home() / ".cache" / "accelkit"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def decline_openvino_telemetry() -> None:
+    """The kit runs offline: OpenVINO's telemetry (which tries to reach an analytics server on
+    ``import openvino``) is declined the way its own ``opt_in_out --opt_out`` does it, by a
+    consent file holding "0" - written only when the learner has made no choice yet, and never
+    when ``ACCELKIT_ALLOW_TELEMETRY=1``. Must never fail: ``import accelkit`` calls it."""
+    if os.environ.get("ACCELKIT_ALLOW_TELEMETRY") == "1":
+        return
+    try:
+        consent = Path.home() / "intel" / "openvino_telemetry"
+        if not consent.exists():
+            consent.parent.mkdir(parents=True, exist_ok=True)
+            consent.write_text("0")
+    except OSError:
+        pass
