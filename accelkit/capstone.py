@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import AccelkitError
+from .errors import AccelkitError, first_line
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,11 @@ def evaluate(config: Config, *, seconds: float | None = None) -> dict[str, Any]:
         result = measure(builder_for(config, path), seconds=seconds, isolate=True, label=config.label)
         quality = score(config.model, path, precision=config.ov_precision) if path else \
             {"size_mb": model_size_mb(ir_path(config.model)), "max_err_rel": 0.0}
-    except AccelkitError as exc:
-        return {**row, "status": f"not run: {exc}"}
+    except Exception as exc:  # a build or run that fails here is a finding: keep the row with its reason
+        return {**row, "status": f"not run: {first_line(exc)}"}
     result.model = config.model  # the variant's file stem (e.g. '...ort-int8-qdq...') is in 'file'
-    if config.precision in ("int8", "int8-dynamic"):  # INT8 compute (weight-only INT8 still computes in float)
+    int8, total = (int(n) for n in str(quality.get("int8_ops", "0/0")).split("/"))
+    if total and int8 * 2 > total:  # most compute ops of the executed graph ran in INT8
         result.exec_precision = "int8"
     return {**row, "status": "ok", "file": path.name if path else "", "exec_precision": result.exec_precision, "median_ms": result.median_ms,
             "p99_ms": result.p99_ms, "throughput_fps": result.throughput_fps, "compile_ms": result.compile_ms,
@@ -181,6 +182,23 @@ def scatter(rows: list[dict[str, Any]], title: str = "Latency, size and error of
     fig.update_layout(title=title, xaxis_title="p99 latency, ms (log)", yaxis_title="size on disk, MB",
                       xaxis_type="log", height=460)
     return fig
+
+
+def constraint_table(rows: list[dict[str, Any]], **limits: float | None):
+    """One row per configuration with a pass/fail column per given limit (the decision table)."""
+    import pandas as pd
+
+    limits = {k: v for k, v in limits.items() if v is not None}
+    out = []
+    for r in rows:
+        line = {"label": r["label"], "model": r["model"]}
+        if r.get("status") != "ok":
+            out.append({**line, **{name: "not run" for name in limits}, "meets all": False})
+            continue
+        passed = {name: _violation(r, {name: value}) == 0 for name, value in limits.items()}
+        out.append({**line, **{name: "pass" if ok else "fail" for name, ok in passed.items()},
+                    "meets all": all(passed.values())})
+    return pd.DataFrame(out)
 
 
 def describe(limits: dict[str, float]) -> str:

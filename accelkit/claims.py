@@ -130,3 +130,25 @@ def check_device_plugins() -> tuple[str, str]:
     verdict = ("partly true: CPU, GPU and NPU plugins ship; the VPU (MYRIAD, HDDL) and FPGA plugins are discontinued"
                if len(gone) == 3 else "partly true: some legacy plugins still answer here")
     return value, verdict
+
+
+def check_onednn_tbb() -> tuple[str, str]:
+    """The threading library OpenVINO ships and the CPU plugin's capabilities, read here."""
+    from pathlib import Path
+
+    import openvino
+
+    from .ov import core
+
+    libs = sorted({p.name.split(".so")[0] for p in (Path(openvino.__file__).parent / "libs").glob("libtbb*")})
+    caps = ", ".join(str(c) for c in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+    return (f"bundled: {', '.join(libs) or 'no libtbb found'}; CPU capabilities: {caps}",
+            "holds for the CPU plugin (oneDNN kernels inside it, TBB threading); INT8 is a separate step (notebook 04)")
+
+
+def package_size_mb(dist: str) -> float:
+    """Installed size of a Python distribution (its files on disk), in MB."""
+    from importlib import metadata
+
+    files = metadata.distribution(dist).files or []
+    return sum(f.locate().stat().st_size for f in files if f.locate().is_file()) / 1e6

@@ -61,8 +61,10 @@ def optimized_model(path: str | Path, level: str) -> Path:
     """The graph ORT runs at ``level``, saved beside the model (built once per level)."""
     if level not in OPT_LEVELS:
         raise AccelkitError(f"unknown optimization level {level!r}; use one of: {', '.join(LEVEL_ORDER)}.")
+    import onnxruntime as ort
+
     path = Path(path)
-    out = path.with_name(f"{path.stem}.ort-{level}.onnx")
+    out = path.with_name(f"{path.stem}.ort{ort.__version__}-{level}.onnx")  # a new ORT re-optimizes
     if not out.exists():
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         with captured_stderr():  # the 'hardware specific' warning is shown by save_warnings instead
@@ -125,8 +127,10 @@ def fuse_transformer(path: str | Path, *, num_heads: int = 4, hidden_size: int =
     from onnxruntime.transformers import optimizer
     from onnxruntime.transformers.fusion_options import FusionOptions
 
+    import onnxruntime as ort
+
     path = Path(path)
-    out = path.with_name(f"{path.stem}.bert-fused.onnx")
+    out = path.with_name(f"{path.stem}.ort{ort.__version__}-bert-fused-h{num_heads}-d{hidden_size}.onnx")
     options = FusionOptions("bert")
     options.enable_embed_layer_norm = False
     chatter = io.StringIO()  # its progress messages go to logging, stdout/stderr and ORT's fd 2

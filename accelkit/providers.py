@@ -124,7 +124,26 @@ def strict_session(path: str | Path, providers: Providers, *, opt_level: str = "
     if dropped:
         raise AccelkitError(f"ONNX Runtime dropped {', '.join(dropped)} while creating the session (it could not "
                             f"start it here) and would have run on {', '.join(active_providers(session))}.")
+    check_provider_options(session, providers)
     return session
+
+
+CPU_EP_OPTIONS = {"use_arena"}  # the CPU EP echoes none of its options, so its few are listed here
+
+
+def check_provider_options(session, providers: Providers) -> None:
+    """ORT silently ignores provider options it does not know; raise instead, naming the valid
+    ones (each EP but the CPU's echoes every option it accepted in ``get_provider_options``)."""
+    echoed = session.get_provider_options()
+    for entry in providers:
+        if not isinstance(entry, (tuple, list)) or len(entry) < 2:
+            continue
+        name, requested = entry[0], entry[1]
+        valid = CPU_EP_OPTIONS if name == CPU_EP else set(echoed.get(name, {}))
+        unknown = sorted(set(requested) - valid)
+        if unknown:
+            raise AccelkitError(f"{name} has no option {', '.join(map(repr, unknown))} (ONNX Runtime would ignore it "
+                                f"silently); its options: {', '.join(sorted(valid)) or 'none'}.")
 
 
 def assignment_table(path: str | Path, providers: Providers = (CPU_EP,)):

@@ -75,9 +75,7 @@ class SeededImages(Sequence):
 def calibration_images(name: str, count: int | None = None) -> Sequence[np.ndarray]:
     """Calibration inputs, one (1, C, H, W) float32 array each: the digits train split for
     ``digits_cnn``, seeded synthetic images for ``resnet18_like``."""
-    count = calibration_size() if count is None else count
-    if not isinstance(count, int) or count < 1:
-        raise AccelkitError(f"the calibration subset must be a positive number of samples, not {count!r}.")
+    count = _subset(count)
     if name == "digits_cnn":
         from .data import load_digits_split
 
@@ -209,29 +207,38 @@ def _subset(subset_size: int | None) -> int:
 # ---------------------------------------------------------------- NNCF (OpenVINO)
 
 
-def nncf_int8_ir(name: str, *, subset_size: int | None = None, preset: str = "performance",
-                 fast_bias_correction: bool = True) -> Path:
-    """INT8 IR from ``nncf.quantize`` on the FP32 ``ov.Model`` (weights saved as they are)."""
-    from .export import ir_path
-
-    _choice(preset, PRESETS, "NNCF preset")
-    size = _subset(subset_size)
-    images = calibration_images(name, size)
-    source = ir_path(name)
-    tag = f"nncf-int8-{preset}-n{size}-{'fbc' if fast_bias_correction else 'bc'}"
-
+def _build_ov(source: Path, tag: str, transform: Callable[[Any], Any]) -> Path:
+    """Once: read the IR at ``source``, apply an NNCF ``transform`` to the ``ov.Model`` (quietly),
+    save the result beside it (weights as NNCF left them, no FP16 compression)."""
     def write(tmp: Path) -> None:
-        import nncf
         import openvino as ov
 
         from .ov import read_model
 
         with quiet():
-            model = nncf.quantize(read_model(source), nncf.Dataset(images), subset_size=size,
-                                  preset=nncf.QuantizationPreset(preset), fast_bias_correction=fast_bias_correction)
+            model = transform(read_model(source))
         ov.save_model(model, str(tmp), compress_to_fp16=False)
 
     return _build_beside(_beside(source, tag), write)
+
+
+def nncf_int8_ir(name: str, *, subset_size: int | None = None, preset: str = "performance",
+                 fast_bias_correction: bool = True) -> Path:
+    """INT8 IR from ``nncf.quantize`` on the FP32 ``ov.Model`` with the kit's calibration data."""
+    from .export import ir_path
+
+    _choice(preset, PRESETS, "NNCF preset")
+    size = _subset(subset_size)
+    images = calibration_images(name, size)
+
+    def transform(model):
+        import nncf
+
+        return nncf.quantize(model, nncf.Dataset(images), subset_size=size, preset=nncf.QuantizationPreset(preset),
+                             fast_bias_correction=fast_bias_correction)
+
+    tag = f"nncf-int8-{preset}-n{size}-{'fbc' if fast_bias_correction else 'bc'}"
+    return _build_ov(ir_path(name), tag, transform)
 
 
 def digits_validate(compiled, items) -> float:
@@ -249,25 +256,19 @@ def accuracy_controlled_ir(*, max_drop: float = 0.005, subset_size: int | None =
     from .export import ir_path
 
     if not 0 < max_drop < 1:
-        raise AccelkitError(f"max_drop is an absolute accuracy drop between 0 and 1 (0.005 = half a point), not {max_drop!r}.")
+        raise AccelkitError(f"max_drop is an absolute accuracy drop between 0 and 1 (0.005 = half a point), "
+                            f"not {max_drop!r}.")
     size = _subset(subset_size)
-    source = ir_path("digits_cnn")
 
-    def write(tmp: Path) -> None:
+    def transform(model):
         import nncf
-        import openvino as ov
-
-        from .ov import read_model
 
         test = load_digits_split()[1]
         validation = nncf.Dataset(list(zip(test.x[:, None], test.y)), lambda item: item[0])
-        with quiet():
-            model = nncf.quantize_with_accuracy_control(
-                read_model(source), nncf.Dataset(calibration_images("digits_cnn", size)), validation,
-                digits_validate, max_drop=max_drop, subset_size=size)
-        ov.save_model(model, str(tmp), compress_to_fp16=False)
+        return nncf.quantize_with_accuracy_control(model, nncf.Dataset(calibration_images("digits_cnn", size)),
+                                                   validation, digits_validate, max_drop=max_drop, subset_size=size)
 
-    return _build_beside(_beside(source, f"nncf-int8-acc{max_drop:g}-n{size}"), write)
+    return _build_ov(ir_path("digits_cnn"), f"nncf-int8-acc{max_drop:g}-n{size}", transform)
 
 
 def compressed_ir(name: str = "tiny_encoder", *, mode: str = "int8") -> Path:
@@ -276,20 +277,14 @@ def compressed_ir(name: str = "tiny_encoder", *, mode: str = "int8") -> Path:
     from .export import ir_path
 
     _choice(mode, WEIGHT_MODES, "weight compression mode")
-    source = ir_path(name)
 
-    def write(tmp: Path) -> None:
+    def transform(model):
         import nncf
-        import openvino as ov
 
-        from .ov import read_model
+        modes = {"int8": nncf.CompressWeightsMode.INT8_ASYM, "int4": nncf.CompressWeightsMode.INT4_SYM}
+        return nncf.compress_weights(model, mode=modes[mode])
 
-        nncf_mode = {"int8": nncf.CompressWeightsMode.INT8_ASYM, "int4": nncf.CompressWeightsMode.INT4_SYM}[mode]
-        with quiet():
-            model = nncf.compress_weights(read_model(source), mode=nncf_mode)
-        ov.save_model(model, str(tmp), compress_to_fp16=False)
-
-    return _build_beside(_beside(source, f"nncf-w{mode}"), write)
+    return _build_ov(ir_path(name), f"nncf-w{mode}", transform)
 
 
 # ---------------------------------------------------------------- ONNX Runtime

@@ -19,6 +19,9 @@ def _output_html(output: dict) -> str:
     import plotly.io as pio
 
     kind = output.get("output_type")
+    if kind == "error":
+        return (f"<p style='color:#b00'><b>This cell failed:</b> {html.escape(output.get('ename', ''))}: "
+                f"{html.escape(output.get('evalue', ''))}</p>")
     if kind == "stream":
         return f"<pre>{html.escape(''.join(output.get('text', '')))}</pre>"
     if kind not in ("execute_result", "display_data"):

@@ -164,3 +164,13 @@ def test_openvino_options_reject_deprecated_and_unknown():
         openvino_options("gpu_fp16")
     with pytest.raises(AccelkitError, match="unknown OpenVINO precision 'FP32'; use one of: f32, f16, bf16"):
         openvino_options("CPU", precision="FP32")
+
+
+def test_unknown_provider_options_are_refused():
+    from accelkit import AccelkitError, onnx_path
+    from accelkit.providers import strict_session
+
+    path = onnx_path("digits_cnn")
+    strict_session(path, [("CPUExecutionProvider", {"use_arena": "0"})])
+    with pytest.raises(AccelkitError, match="has no option 'bogus_option'"):
+        strict_session(path, [("CPUExecutionProvider", {"bogus_option": "1"})])

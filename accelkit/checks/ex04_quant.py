@@ -94,7 +94,7 @@ def int8_model_ok(ns):
 
     path = Path(need(ns, "my_int8_path", (str, Path)))
     if not path.is_file() or path.suffix != ".onnx":
-        raise CheckFailed(f"{path} is not an .onnx file: write quantize_static's output there.")
+        raise CheckFailed(f"{path} does not exist or is not an .onnx file: write quantize_static's output there.")
     ops = op_histogram(path)
     if not ops.get("QuantizeLinear") or not ops.get("DequantizeLinear") or "QLinearConv" in ops:
         raise CheckFailed("the model should be in QDQ format (QuantizeLinear/DequantizeLinear around Conv): "
