@@ -80,7 +80,8 @@ def reader_quantizes(ns):
             with quiet():
                 quantize_static(str(src), str(out), reader)
         except Exception as exc:
-            raise CheckFailed(f"quantize_static failed with your reader: {type(exc).__name__}: {str(exc)[:150]}") from None
+            raise CheckFailed(f"quantize_static failed with your reader: {type(exc).__name__}: "
+                              f"{str(exc)[:150]}") from None
         ops = {n.op_type for n in onnx.load(str(out)).graph.node}
     if not {"QuantizeLinear", "DequantizeLinear"} <= ops:
         raise CheckFailed(f"the quantized test model has ops {sorted(ops)}, without Q/DQ pairs: did the reader "
@@ -92,7 +93,10 @@ def int8_model_ok(ns):
     from ..export import onnx_path, op_histogram
     from ..quant import digits_accuracy
 
-    path = Path(need(ns, "my_int8_path", (str, Path)))
+    path = need(ns, "my_int8_path")
+    if not isinstance(path, (str, Path)):
+        raise CheckFailed(f"`my_int8_path` should be a path (str or Path), but it is a {type(path).__name__}.")
+    path = Path(path)
     if not path.is_file() or path.suffix != ".onnx":
         raise CheckFailed(f"{path} does not exist or is not an .onnx file: write quantize_static's output there.")
     ops = op_histogram(path)
@@ -129,7 +133,8 @@ def compare_ok(ns):
         for key, value in want.items():
             if key not in got:
                 raise CheckFailed(f"the dict lacks the key {key!r}.")
-            if not isinstance(got[key], (int, float, np.floating)) or not math.isclose(float(got[key]), value, abs_tol=1e-4):
+            number = isinstance(got[key], (int, float, np.floating))
+            if not number or not math.isclose(float(got[key]), value, abs_tol=1e-4):
                 hint = " (in percentage points: 100 x the difference of the two accuracies)" if "drop" in key else ""
                 raise CheckFailed(f"{key} is {got[key]!r} on a hidden case; expected {value:.4g}{hint}.")
 
@@ -165,13 +170,13 @@ def rows_ok(ns):
         raise CheckFailed(f"my_rows should hold at least three dicts with the keys {sorted(keys)}.")
     if not all(r["median_ms"] > 0 and 0 <= r["accuracy_pct"] <= 100 and r["size_mb"] > 0 for r in rows):
         raise CheckFailed("every row needs a positive median_ms and size_mb and an accuracy in percent.")
-    fp32 = float(need(ns, "fp32_acc", (int, float, np.floating)))
+    fp32 = need(ns, "fp32_acc", float)
     fitting = [r for r in rows if fp32 - r["accuracy_pct"] <= 0.5 + 1e-9]
     want = min(fitting, key=lambda r: (r["median_ms"], r["size_mb"])) if fitting else None
     if choice != want:
-        raise CheckFailed(f"my_choice is {choice.get('name') if isinstance(choice, dict) else choice!r}, but the fastest "
-                          f"of my_rows within half a point of FP32 ({fp32:.2f}%) is "
-                          f"{want['name'] if want else None!r}: set my_choice = pick_config(my_rows, fp32_acc, 0.5).")
+        picked = choice.get("name") if isinstance(choice, dict) else choice
+        raise CheckFailed(f"my_choice is {picked!r}, but the fastest of my_rows within half a point of FP32 "
+                          f"({fp32:.2f}%) is {want['name'] if want else None!r}: set my_choice = pick_config(my_rows, fp32_acc, 0.5).")
 
 
 CHECKS = [reader_ok, reader_quantizes, int8_model_ok, compare_ok, pick_ok, rows_ok]
