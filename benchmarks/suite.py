@@ -63,9 +63,10 @@ def int8_rows(seconds: float) -> list[dict]:
     ort_f32 = timed(partial(ort_runner, onnx_path(name)), seconds, "ORT f32")
     ort_i8 = timed(partial(ort_runner, ort_static_int8(name)), seconds, "ORT INT8 QDQ U8S8 per-channel")
     ov_f32 = timed(partial(ov_runner, ir_path(name), precision="f32"), seconds, "OV f32")
-    ov_i8 = timed(partial(ov_runner, nncf_int8_ir(name)), seconds, "OV NNCF INT8")
+    ov_i8 = timed(partial(ov_runner, nncf_int8_ir(name), precision="f32"), seconds, "OV NNCF INT8")
     return [ratio_row("int8", "ORT INT8 (U8S8 QDQ) vs true f32, resnet18_like", ort_f32, ort_i8),
-            ratio_row("int8", "OpenVINO NNCF INT8 vs true f32, resnet18_like", ov_f32, ov_i8)]
+            ratio_row("int8", "OpenVINO NNCF INT8 vs true f32, resnet18_like", ov_f32, ov_i8),
+            ratio_row("runtime", "OpenVINO INT8 vs ORT INT8, resnet18_like", ort_i8, ov_i8)]
 
 
 def harness_rows(seconds: float) -> list[dict]:
