@@ -147,6 +147,7 @@ def log_result(result: BenchResult) -> BenchResult:
 
 def _measure_built(runner: Runner, compile_ms: float, seconds: float | None, iterations: int | None,
                    mode: str, label: str) -> BenchResult:
+    from .bars import window
     from .hardware import host_line
 
     t0 = time.perf_counter()
@@ -154,12 +155,14 @@ def _measure_built(runner: Runner, compile_ms: float, seconds: float | None, ite
     first_ms = reported if reported is not None else (time.perf_counter() - t0) * 1e3
     iterations = max(iterations or 0, MIN_ITERATIONS)
     overhead_us = None
-    if mode == "async":
-        if not hasattr(runner, "run_async"):
-            raise AccelkitError(f"{runner.settings['runtime']} runners measure in sync mode only here; use mode='sync'.")
-        latencies, duration, count = runner.run_async(seconds, iterations)
-    else:
-        wall, own, duration, count = sync_window(runner, seconds, iterations)
+    if mode == "async" and not hasattr(runner, "run_async"):
+        raise AccelkitError(f"{runner.settings['runtime']} runners measure in sync mode only here; use mode='sync'.")
+    with window(seconds, label or _default_label(runner.settings, mode)):
+        if mode == "async":
+            latencies, duration, count = runner.run_async(seconds, iterations)
+        else:
+            wall, own, duration, count = sync_window(runner, seconds, iterations)
+    if mode == "sync":
         latencies = wall
         if own:
             overhead_us = (percentile(sorted(wall), 50) - percentile(sorted(own), 50)) * 1e3

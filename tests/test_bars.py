@@ -17,3 +17,20 @@ def test_terminal_bar(monkeypatch, capsys):
     assert list(steps([1, 2], "work")) == [1, 2]
     err = capsys.readouterr().err
     assert "work [" in err and "2/2 done" in err
+
+
+def test_window_bar_fills_in_a_notebook(monkeypatch):
+    import time
+
+    import accelkit.bars as bars
+
+    monkeypatch.delenv("ACCELKIT_NO_BARS", raising=False)
+    monkeypatch.setattr(bars, "_in_notebook", lambda: True)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda widget: shown.append(widget))
+    with bars.window(0.6, "measuring"):
+        time.sleep(0.7)
+    assert shown and shown[0].value == 0.6 and shown[0].bar_style == "success"
+    with bars.window(None, "no window"):      # iterations-only windows show nothing
+        pass
+    assert len(shown) == 1
