@@ -102,7 +102,7 @@ def claim_table(notebook: str, measured: dict[str, tuple[str, str]] | None = Non
 
 
 def check_openvino_runtime_import() -> tuple[str, str]:
-    """Does the study note's ``from openvino.runtime import Core`` still work here?"""
+    """Does the study note's old ``from openvino.runtime import Core`` still work here?"""
     import importlib
 
     try:

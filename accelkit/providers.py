@@ -261,7 +261,7 @@ def openvino_options(device: str = "CPU", *, precision: str | None = None, cache
                      **properties: Any) -> dict[str, str]:
     """Provider options for the OpenVINO EP in their current form: ``device_type`` names only
     the device; precision, cache and other OpenVINO properties go in ``load_config`` (a JSON
-    string keyed by device). The combined form (``'CPU_FP32'``) and the ``precision`` /
+    string keyed by device). The old combined form (``'CPU_FP32'``) and the ``precision`` /
     ``cache_dir`` / ``num_of_threads`` keys are deprecated (ORT 1.23)."""
     old = _OLD_DEVICE.match(device)
     if old:

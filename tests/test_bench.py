@@ -72,7 +72,7 @@ def test_measure_reports_start_up_apart_and_closes():
     assert result.iterations == MIN_ITERATIONS                 # a floor on the sample count
     assert runner.calls == MIN_ITERATIONS + 1                  # + the first inference, not in the window
     assert len(result.latencies_ms) == MIN_ITERATIONS
-    assert result.compile_ms >= 0 and result.overhead_us is not None
+    assert result.overhead_us is not None
     assert result.mode == "sync" and result.runtime == "fake" and result.host
 
 

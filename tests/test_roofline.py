@@ -30,7 +30,7 @@ def test_flops_of_small_hand_built_graphs(tmp_path):
 
 def test_matmul_roof_runs_through_the_harness():
     result = measure(lambda: matmul_runner("f32", n=128), iterations=10)
-    assert result.model == "matmul128" and result.exec_precision == "f32" and result.median_ms > 0
+    assert result.model == "matmul128" and result.exec_precision == "f32" and result.iterations == 10
     assert measure(lambda: matmul_runner("int8", n=64), iterations=10).runtime == "onnxruntime"
 
 
