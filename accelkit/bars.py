@@ -92,3 +92,37 @@ def _terminal_steps(items: list[T], desc: str) -> Iterator[T]:
         sys.stderr.flush()
         yield item
     sys.stderr.write(f"\r{desc} [{'#' * width}] {len(items)}/{len(items)} done{' ' * 40}\n")
+
+
+class Tracked:
+    """A read-only sequence that moves a bar as a consumer (a quantizer calibrating) reads it;
+    a second pass over the data shows as 'pass 2'."""
+
+    def __init__(self, items, desc: str) -> None:
+        self.items, self.reads = items, 0
+        self.bar = self.label = None
+        if _enabled() and _in_notebook() and len(items):
+            import ipywidgets as w
+            from IPython.display import display
+
+            self.bar, self.label = w.IntProgress(min=0, max=len(items), description=desc[:24]), w.Label()
+            display(w.HBox([self.bar, self.label]))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        item = self.items[index]
+        if self.bar is not None and not isinstance(index, slice):
+            self.reads += 1
+            done, passes = self.reads % len(self.items) or len(self.items), (self.reads - 1) // len(self.items) + 1
+            self.bar.value, self.label.value = done, f"{done}/{len(self.items)} samples, pass {passes}"
+        return item
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.items)))
+
+
+def tracked(items, desc: str):
+    """``items`` wrapped so reading them shows progress (or ``items`` itself when bars are off)."""
+    return Tracked(items, desc) if _enabled() and _in_notebook() else items

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", type=positive(int), help="inference threads (default: the runtime's choice)")
     bench.add_argument("--opt-level", default="all", choices=["disable", "basic", "extended", "layout", "all"],
                        help="ONNX Runtime graph optimization level")
-    bench.add_argument("--seconds", type=positive(float), help="timed window (default: 5, or 1 with ACCELKIT_QUICK=1)")
+    bench.add_argument("--seconds", type=positive(float), help="timed window (default: 4, or 1 with ACCELKIT_QUICK=1)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     run = sub.add_parser("run", help="execute notebooks headless into build/ and summarise their measurements")
     run.add_argument("paths", type=Path, nargs="*", default=[Path("notebooks")])

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 QUICK_SECONDS = 1.0     # timed window per configuration in quick mode
-DEFAULT_SECONDS = 5.0   # the learner's default: longer and steadier
+DEFAULT_SECONDS = 4.0   # the learner's default: longer and steadier
 
 
 def is_quick() -> bool:

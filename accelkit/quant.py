@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from .config import is_quick
+from .bars import tracked
 from .errors import AccelkitError
 
 QUANT_VERSION = "1"  # bump when a recipe below changes, to invalidate cached models
@@ -234,7 +235,7 @@ def nncf_int8_ir(name: str, *, subset_size: int | None = None, preset: str = "pe
     def transform(model):
         import nncf
 
-        return nncf.quantize(model, nncf.Dataset(images), subset_size=size, preset=nncf.QuantizationPreset(preset),
+        return nncf.quantize(model, nncf.Dataset(tracked(images, "calibrating")), subset_size=size, preset=nncf.QuantizationPreset(preset),
                              fast_bias_correction=fast_bias_correction)
 
     tag = f"nncf-int8-{preset}-n{size}-{'fbc' if fast_bias_correction else 'bc'}"
@@ -265,7 +266,7 @@ def accuracy_controlled_ir(*, max_drop: float = 0.005, subset_size: int | None =
 
         test = load_digits_split()[1]
         validation = nncf.Dataset(list(zip(test.x[:, None], test.y)), lambda item: item[0])
-        return nncf.quantize_with_accuracy_control(model, nncf.Dataset(calibration_images("digits_cnn", size)),
+        return nncf.quantize_with_accuracy_control(model, nncf.Dataset(tracked(calibration_images("digits_cnn", size), "calibrating")),
                                                    validation, digits_validate, max_drop=max_drop, subset_size=size)
 
     return _build_ov(ir_path("digits_cnn"), f"nncf-int8-acc{max_drop:g}-n{size}", transform)
@@ -335,7 +336,7 @@ def ort_static_int8(name: str, *, fmt: str = "qdq", activations: str = "u8", wei
         methods = {"minmax": q.CalibrationMethod.MinMax, "entropy": q.CalibrationMethod.Entropy,
                    "percentile": q.CalibrationMethod.Percentile}
         with quiet():
-            q.quantize_static(str(source), str(tmp), ArrayReader(images),
+            q.quantize_static(str(source), str(tmp), ArrayReader(tracked(images, "calibrating")),
                               quant_format=q.QuantFormat.QDQ if fmt == "qdq" else q.QuantFormat.QOperator,
                               activation_type=qtype[activations], weight_type=qtype[weights],
                               per_channel=per_channel, reduce_range=reduce_range, calibrate_method=methods[method])
