@@ -190,12 +190,18 @@ def ir_path(name: str, *, batch: int = 1, fp16_weights: bool = False) -> Path:
     return folder / f"{name}.xml"
 
 
-def op_histogram(path: str | Path) -> Counter:
-    """How many nodes of each op type an ONNX file's main graph has (weights are not loaded)."""
+SHORT_DOMAINS = {"": "", "ai.onnx": "", "com.microsoft": "ms:", "com.microsoft.nchwc": "nchwc:"}
+
+
+def op_histogram(path: str | Path, *, domains: bool = False) -> Counter:
+    """How many nodes of each op type an ONNX file's main graph has (weights are not loaded).
+    ``domains=True`` prefixes ops outside standard ONNX with their domain ('ms:FusedConv')."""
     import onnx
 
     model = onnx.load(str(path), load_external_data=False)
-    return Counter(node.op_type for node in model.graph.node)
+    if not domains:
+        return Counter(node.op_type for node in model.graph.node)
+    return Counter(SHORT_DOMAINS.get(n.domain, n.domain + ":") + n.op_type for n in model.graph.node)
 
 
 def model_size_mb(path: str | Path) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import AccelkitError
-from .ort import OPT_LEVELS, session_options
+from .ort import OPT_LEVELS, make_session
 
 LEVEL_ORDER = ("disable", "basic", "extended", "layout", "all")
 _APPLYING = re.compile(r"Applying (\d+) graph transformer\(s\) for level (\d+)")
@@ -44,17 +44,11 @@ def captured_stderr() -> Iterator[list[str]]:
             lines += tmp.read().decode("utf-8", "replace").splitlines()
 
 
-def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_verbose: bool = False):
-    """A CPU session at ``level``; optionally saves the optimized graph and logs verbosely."""
-    import onnxruntime as ort
-
-    so = session_options(opt_level=level, optimized_model_path=save_to)
-    if log_verbose:
-        so.log_severity_level, so.log_verbosity_level = 0, 1
-    try:
-        return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-    except Exception as exc:
-        raise AccelkitError(f"ONNX Runtime could not optimize {path} at level {level!r}: {str(exc)[:200]}") from None
+def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_severity: int = 3):
+    """A CPU session at ``level`` (``ort.make_session``); optionally saves the optimized graph and
+    logs at ``log_severity`` (0 = verbose, with the transformer log; 1 = warnings)."""
+    return make_session(path, opt_level=level, optimized_model_path=save_to, log_severity=log_severity,
+                        log_verbosity=1 if log_severity == 0 else 0)
 
 
 def optimized_model(path: str | Path, level: str) -> Path:
@@ -77,11 +71,7 @@ def save_warnings(path: str | Path, level: str) -> list[str]:
     """The warnings ORT prints when it saves the graph optimized at ``level`` (e.g. that an
     NCHWc-optimized model is specific to this hardware)."""
     with tempfile.TemporaryDirectory() as tmp, captured_stderr() as lines:
-        so = session_options(opt_level=level, optimized_model_path=Path(tmp) / "m.onnx")
-        so.log_severity_level = 1  # warnings
-        import onnxruntime as ort
-
-        ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        create_session(path, level, save_to=Path(tmp) / "m.onnx", log_severity=1)
     return [m.group(1).strip() for line in lines if (m := _WARNING.search(line))]
 
 
@@ -89,7 +79,7 @@ def transformer_log(path: str | Path, level: str = "all") -> tuple[dict[int, int
     """From ORT's verbose log: transformers registered per internal level, and how many times
     each named transformer modified the graph (0 = ran, changed nothing)."""
     with captured_stderr() as lines:
-        create_session(path, level, log_verbose=True)
+        create_session(path, level, log_severity=0)
     registered: dict[int, int] = {}
     modified: dict[str, int] = {}
     for line in lines:
@@ -103,11 +93,9 @@ def transformer_log(path: str | Path, level: str = "all") -> tuple[dict[int, int
 def op_kinds(path: str | Path) -> Counter:
     """Op types with their domain when it is not standard ONNX (e.g. 'nchwc:Conv' for ORT's
     blocked-layout convolution, 'ms:FusedConv' for its contrib op): the level tables need it."""
-    import onnx
+    from .export import op_histogram
 
-    short = {"": "", "ai.onnx": "", "com.microsoft": "ms:", "com.microsoft.nchwc": "nchwc:"}
-    model = onnx.load(str(path), load_external_data=False)
-    return Counter(short.get(n.domain, n.domain + ":") + n.op_type for n in model.graph.node)
+    return op_histogram(path, domains=True)
 
 
 def histogram_diff(before: Counter, after: Counter) -> list[tuple[str, int, int]]:

@@ -43,16 +43,19 @@ def providers_for(device: str) -> list[str]:
 
 
 def session_options(*, opt_level: str = "all", threads: int | None = None, spinning: bool = True,
-                    optimized_model_path: str | Path | None = None, profile_prefix: str | None = None):
+                    optimized_model_path: str | Path | None = None, profile_prefix: str | None = None,
+                    log_severity: int = 3, log_verbosity: int = 0):
     """SessionOptions for an opt level ('disable'/'basic'/'extended'/'layout'/'all'), intra-op threads
-    (None = one per physical core) and thread spinning (off = idle threads sleep at once)."""
+    (None = one per physical core) and thread spinning (off = idle threads sleep at once).
+    ``log_severity`` 3 = errors only (warnings would leak into notebook outputs); notebook 02
+    reads ORT's warnings (1) and verbose transformer log (0, verbosity 1)."""
     import onnxruntime as ort
 
     if opt_level not in OPT_LEVELS:
         raise AccelkitError(f"unknown optimization level {opt_level!r}; use one of: {', '.join(OPT_LEVELS)}.")
     so = ort.SessionOptions()
     so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, OPT_LEVELS[opt_level])
-    so.log_severity_level = 3  # errors only: warnings would leak into notebook outputs
+    so.log_severity_level, so.log_verbosity_level = log_severity, log_verbosity
     if threads:
         so.intra_op_num_threads = int(threads)
     so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
