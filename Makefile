@@ -3,29 +3,45 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.accelkit-installed
+TEST_STAMP := $(VENV)/.accelkit-test-installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 # JupyterLab refuses to run as root unless told; these lab machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 TEST_PATHS := tests $(NOTEBOOKS) $(wildcard solutions)
 
-.PHONY: venv lab test run bench exercises clean
+.PHONY: venv test-venv lab test run bench exercises clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml data/jupyterlab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@# Classroom default: JupyterLab never asks about, nor fetches, news or updates.
+	@mkdir -p $(LAB_SETTINGS) && cp data/jupyterlab-overrides.json $(LAB_SETTINGS)/overrides.json
+	@touch $@
+
+# The test extra (playwright, for the browser test) on top of the learner's install.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
 venv: $(STAMP)
 
 lab: venv
 	@echo "Opening JupyterLab on $(NOTEBOOKS)/ — open the http://127.0.0.1:8888/lab?token=... URL printed below."
-	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/$(NOTEBOOKS) --ip=127.0.0.1 --no-browser $(ROOT_FLAG)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/$(NOTEBOOKS) --ip=127.0.0.1 --no-browser $(ROOT_FLAG) \
+		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
+test-venv: $(TEST_STAMP)
 
 # The one test command (README, CI): unit tests + nbval on every notebook and solution, quick mode.
-test: venv
-	@mkdir -p build && rm -f build/test-progress.json*
-	ACCELKIT_QUICK=1 ACCELKIT_NO_BARS=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json $(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
+# Every Python process it starts (pytest, kernels, JupyterLab) loads tests/offline/sitecustomize.py:
+# a connection to anything but loopback is refused and logged, and a non-empty log fails the run.
+test: $(TEST_STAMP)
+	@mkdir -p build && rm -f build/test-progress.json* build/test-netlog.txt
+	ACCELKIT_QUICK=1 ACCELKIT_NO_BARS=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json \
+	ACCELKIT_NETLOG=$(CURDIR)/build/test-netlog.txt PYTHONPATH=$(CURDIR)/tests/offline \
+	$(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider -q
 
 run: venv

@@ -9,10 +9,11 @@ from importlib import import_module
 from typing import Any
 
 from .config import decline_openvino_telemetry
-from .errors import AccelkitError
+from .errors import AccelkitError, show_in_ipython
 
 __version__ = "0.1.0"
 decline_openvino_telemetry()
+show_in_ipython()
 
 # public name -> module that defines it (loaded lazily)
 _EXPORTS = {

@@ -212,6 +212,8 @@ def measure_in_subprocess(builder: Callable[[], Runner], **kwargs: Any) -> Bench
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
         try:
             return pool.submit(_child, *args).result()
+        except AccelkitError as exc:  # the same sentence, without the child's traceback chained to it
+            raise AccelkitError(str(exc)) from None
         except BrokenProcessPool:
             raise AccelkitError("the isolated measuring process died (crash or out of memory) before it "
                                 "could report; run it with isolate=False to see the error.") from None

@@ -31,6 +31,8 @@ def load_yaml(path: Path) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise AccelkitError(f"cannot read {path}: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise AccelkitError(f"cannot read {path}: it is not UTF-8 text; save it again as UTF-8 YAML.") from None
     try:
         return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -51,7 +53,8 @@ def fail(path: Path, node: Any, message: str) -> AccelkitError:
 def require(path: Path, node: Any, key: str, kinds: type | tuple[type, ...]) -> Any:
     """``node[key]`` if present and of the given type(s), else a file-and-line error."""
     if not isinstance(node, dict):
-        raise fail(path, node, f"expected a mapping with {key!r}, found {type(node).__name__}.")
+        found = "nothing" if node is None else f"a {type(node).__name__}"
+        raise fail(path, node, f"expected a mapping with {key!r}, found {found}.")
     if key not in node:
         raise fail(path, node, f"missing field {key!r}.")
     value = node[key]

@@ -145,6 +145,16 @@ def _build_once(folder: Path, make: Callable[[Path], None]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def damaged_model_advice(path: str | Path) -> str:
+    """What to do about a model file a runtime could not read: a build in the kit's cache is made
+    again once its folder is deleted; a file of the learner's own must be exported again."""
+    try:
+        inside = Path(path).resolve().relative_to(cache_dir().resolve())
+    except ValueError:
+        return f"export or convert {Path(path).name} again, or copy it again together with its weights file"
+    return f"delete the kit's build folder {cache_dir() / inside.parts[0]} and run again: the kit rebuilds it"
+
+
 def export_onnx(module, inputs: tuple, path: Path, input_names, output_names, optimize: bool = True) -> Path:
     """``torch.onnx.export`` with the current (dynamo) exporter, its progress chatter silenced."""
     import torch

@@ -17,7 +17,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterator
 
-from .errors import AccelkitError
+from .errors import AccelkitError, shorten
 
 CHECK_SECONDS = 30  # a single check (calling the learner's function) may take at most this long
 
@@ -116,9 +116,10 @@ def run_checks(exercise: str, namespace: dict[str, Any], check_seconds: int = CH
                 c.run(namespace)
             results.append(CheckResult(c.name, c.points, c.points, "passed"))
         except CheckFailed as exc:
-            results.append(CheckResult(c.name, c.points, 0, str(exc)))
+            results.append(CheckResult(c.name, c.points, 0, shorten(str(exc))))
         except Exception as exc:  # a check tripping over odd learner data still reports, never crashes
-            results.append(CheckResult(c.name, c.points, 0, f"could not check this ({type(exc).__name__}: {exc})."))
+            problem = shorten(f"{type(exc).__name__}: {exc}")
+            results.append(CheckResult(c.name, c.points, 0, f"could not check this ({problem})."))
     return results
 
 

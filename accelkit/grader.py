@@ -3,8 +3,9 @@
 Each submission runs in its own process, in a fresh temporary folder (a submission that deletes
 files deletes only its copy), under a time limit: the process group is killed when it expires.
 Cells run with errors allowed and a per-cell limit, so one broken or endless cell costs only
-the checks that need it. A report is written as JSON and CSV; one bad submission never stops
-the grading of the others.
+the checks that need it; their output is discarded in the kernel (a cell printing megabytes
+costs nothing), and a kernel that dies is reported with the cell it died in. A report is
+written as JSON and CSV; one bad submission never stops the grading of the others.
 """
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ from typing import Any
 
 from .errors import AccelkitError
 
+# First cell of every graded copy: the grader reads no output, so none is sent (a cell printing
+# megabytes would otherwise cost the kernel and the grader that much memory, and more).
+QUIET_CELL = ("import os as _ak_os, sys as _ak_sys\n"
+              "_ak_sys.stdout = _ak_sys.stderr = open(_ak_os.devnull, 'w')\n"
+              "get_ipython().ast_node_interactivity = 'none'")
 DUMP_CELL = ("from accelkit.grader import dump_results as _ak_dump\n"
              "_ak_dump({exercise!r}, {path!r}, globals(), {seconds})")
 
@@ -58,44 +64,68 @@ def dump_results(exercise: str, path: str, namespace: dict[str, Any], check_seco
 
 
 def worker(notebook: str, result: str, budget_s: int) -> int:
-    """Process entry: execute one notebook copy in the current folder, then dump the checks.
-    Learner cells share a third of ``budget_s`` each at most; the checks get a third in all."""
-    import nbformat
-    from nbclient import NotebookClient
+    """Process entry: grade one notebook copy in the current folder, write the verdict as JSON."""
+    out = Path(result)
+    out.write_text(json.dumps(grade_notebook(Path(notebook), out, budget_s)))
+    return 0
 
-    path, out = Path(notebook), Path(result)
+
+def grade_notebook(path: Path, out: Path, budget_s: int) -> dict[str, Any]:
+    """Execute the notebook, then its checks as a last cell. Learner cells may take a third of
+    ``budget_s`` each at most; the checks get a third in all."""
+    import nbformat
+
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        out.write_text(json.dumps({"status": "not-a-notebook", "message": f"not a notebook ({type(exc).__name__})."}))
-        return 0
+        return {"status": "not-a-notebook", "message": f"not a notebook ({type(exc).__name__})."}
     exercise = identify(nb, path)
     if exercise is None:
-        out.write_text(json.dumps({"status": "unknown-exercise",
-                                   "message": "cannot tell which exercise this is (no accelkit metadata, "
-                                              "and the file name starts with no exercise id)."}))
-        return 0
+        return {"status": "unknown-exercise", "message": "cannot tell which exercise this is (no accelkit metadata, "
+                                                         "and the file name starts with no exercise id)."}
     from .grade import checks_for
 
     checks_file = out.with_suffix(".checks.json")
     check_seconds = max(2, budget_s // 3 // max(1, len(checks_for(exercise))))
-    nb.cells.append(nbformat.v4.new_code_cell(DUMP_CELL.format(exercise=exercise, path=str(checks_file),
-                                                               seconds=check_seconds)))
+    dump = DUMP_CELL.format(exercise=exercise, path=str(checks_file), seconds=check_seconds)
+    nb.cells = [nbformat.v4.new_code_cell(QUIET_CELL), *nb.cells, nbformat.v4.new_code_cell(dump)]
+    died_in = execute(nb, budget_s, out.with_suffix(".kernel"))
+    if died_in is not None:
+        return {"status": "crashed", "exercise": exercise, "message": died_message(died_in, len(nb.cells))}
+    checks = json.loads(checks_file.read_text()) if checks_file.exists() else []
+    if not checks:
+        return {"status": "crashed", "exercise": exercise,
+                "message": "the notebook's kernel stopped before the checks could run."}
+    return {"status": "graded", "exercise": exercise, "checks": checks}
+
+
+def execute(nb: Any, budget_s: int, kernel_pid_file: Path) -> int | None:
+    """Run every cell, errors allowed, each under its time limit; the index of the cell the kernel
+    died in, or None."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
     client = NotebookClient(nb, timeout=max(5, budget_s // 3), allow_errors=True, interrupt_on_timeout=True,
                             kernel_name="python3", resources={"metadata": {"path": os.getcwd()}})
     with client.setup_kernel():
         # the parent kills this pid too if the whole submission runs out of time
-        out.with_suffix(".kernel").write_text(str(client.km.provisioner.pid))
+        kernel_pid_file.write_text(str(client.km.provisioner.pid))
         for index, cell in enumerate(nb.cells):
             if index == len(nb.cells) - 1:
                 client.timeout = budget_s // 3 + 10
-            client.execute_cell(cell, index)
-    checks = json.loads(checks_file.read_text()) if checks_file.exists() else []
-    status = {"status": "graded", "exercise": exercise, "checks": checks}
-    if not checks:
-        status.update(status="crashed", message="the notebook's kernel stopped before the checks could run.")
-    out.write_text(json.dumps(status))
-    return 0
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                return index
+    return None
+
+
+def died_message(index: int, cells: int) -> str:
+    """The sentence for a kernel that died in cell ``index``: cell 0 is QUIET_CELL, so a learner's
+    cell keeps its own number; the last cell holds the checks."""
+    where = "while the checks called your functions" if index == cells - 1 else f"while running cell {index}"
+    return (f"the notebook's kernel died {where} (os._exit, a crash in native code or running out of memory), "
+            "so nothing could be checked; make that code run without ending Python.")
 
 
 def _kill_tree(proc: subprocess.Popen, kernel_pid_file: Path) -> None:
@@ -127,15 +157,24 @@ def grade_one(path: Path, timeout_s: int = 120) -> Submission:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             _kill_tree(proc, result.with_suffix(".kernel"))
-            sub.status, sub.message = "timeout", f"grading did not finish within {timeout_s} s (an endless loop?)."
+            sub.status, sub.message = "timeout", (f"grading did not finish within {timeout_s} s (an endless loop "
+                                                  "that ignores interrupts?); make every cell finish well within that.")
             return sub
-        data = json.loads(result.read_text()) if result.exists() else {
-            "status": "crashed", "message": f"the grading process stopped (exit code {proc.returncode})."}
+        data = read_result(result, proc.returncode)
     sub.status, sub.message = data["status"], data.get("message", "")
     sub.exercise, sub.checks = data.get("exercise", ""), data.get("checks", [])
     sub.score = sum(c["earned"] for c in sub.checks)
     sub.max_score = sum(c["points"] for c in sub.checks)
     return sub
+
+
+def read_result(result: Path, returncode: int) -> dict[str, Any]:
+    """The worker's verdict, or a 'crashed' one when it left none that can be read."""
+    try:
+        return json.loads(result.read_text())
+    except (OSError, ValueError):
+        return {"status": "crashed", "message": f"the grading process stopped (exit code {returncode}) "
+                                                "before it could report."}
 
 
 def expand(paths: list[Path]) -> list[Path]:

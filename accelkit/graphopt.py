@@ -44,7 +44,7 @@ def captured_stderr() -> Iterator[list[str]]:
             lines += tmp.read().decode("utf-8", "replace").splitlines()
 
 
-def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_severity: int = 3):
+def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_severity: int = 4):
     """A CPU session at ``level`` (``ort.make_session``); optionally saves the optimized graph and
     logs at ``log_severity`` (0 = verbose, with the transformer log; 1 = warnings)."""
     return make_session(path, opt_level=level, optimized_model_path=save_to, log_severity=log_severity,

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import AccelkitError
+from .inputs import ONNX_DTYPES
 from .ort import OrtRunner, available_providers, make_session, providers_for, session_options
 from .ov import OvRunner, compile_model
 
@@ -26,10 +27,6 @@ ORT_MODES = {
     "preallocated": "run_with_iobinding: input OrtValue + outputs written into numpy buffers you own",
     "ort_allocated": "run_with_iobinding: bind_cpu_input + outputs ORT allocates on 'cpu', then copy_outputs_to_cpu()",
 }
-# ONNX tensor type strings -> numpy dtypes, for the outputs a buffer can be pre-allocated for
-NUMPY_DTYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64,
-                "tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(int8)": np.int8,
-                "tensor(uint8)": np.uint8, "tensor(bool)": np.bool_}
 
 
 def output_buffers(session) -> dict[str, np.ndarray]:
@@ -39,10 +36,10 @@ def output_buffers(session) -> dict[str, np.ndarray]:
         if not all(isinstance(d, int) for d in out.shape):
             raise AccelkitError(f"output {out.name!r} has a dynamic shape {out.shape}, so no buffer can be "
                                 "pre-allocated; bind it with mode='ort_allocated' (bind_output(name, 'cpu')).")
-        if out.type not in NUMPY_DTYPES:
+        if out.type not in ONNX_DTYPES:
             raise AccelkitError(f"output {out.name!r} has type {out.type}; buffers are pre-allocated for "
-                                f"{', '.join(NUMPY_DTYPES)}.")
-        buffers[out.name] = np.empty(out.shape, dtype=NUMPY_DTYPES[out.type])
+                                f"{', '.join(ONNX_DTYPES)}.")
+        buffers[out.name] = np.empty(out.shape, dtype=ONNX_DTYPES[out.type])
     return buffers
 
 

@@ -5,10 +5,13 @@ Taught in notebook 00 (first measurement) and notebooks 01, 02, 06.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .errors import AccelkitError, first_line
+from .export import damaged_model_advice
+from .inputs import ONNX_DTYPES, InputSpec, match_inputs, random_arrays
 
 # ORT's GraphOptimizationLevel names, by the short names the kit uses.
 OPT_LEVELS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
@@ -44,11 +47,13 @@ def providers_for(device: str) -> list[str]:
 
 def session_options(*, opt_level: str = "all", threads: int | None = None, spinning: bool = True,
                     optimized_model_path: str | Path | None = None, profile_prefix: str | None = None,
-                    log_severity: int = 3, log_verbosity: int = 0):
+                    log_severity: int = 4, log_verbosity: int = 0):
     """SessionOptions for an opt level ('disable'/'basic'/'extended'/'layout'/'all'), intra-op threads
     (None = one per physical core) and thread spinning (off = idle threads sleep at once).
-    ``log_severity`` 3 = errors only (warnings would leak into notebook outputs); notebook 02
-    reads ORT's warnings (1) and verbose transformer log (0, verbosity 1)."""
+    ``log_severity`` 4 = fatal only: warnings would leak into notebook outputs, and every error
+    comes back as an exception (which the kit turns into one sentence) - logged, it would reach
+    the learner a second time as C++ text; notebook 02 reads ORT's warnings (1) and verbose
+    transformer log (0, verbosity 1)."""
     import onnxruntime as ort
 
     if opt_level not in OPT_LEVELS:
@@ -81,30 +86,38 @@ def make_session(path: str | Path, *, device: str = "CPU", opt_level: str = "all
     try:
         return ort.InferenceSession(str(path), so, providers=providers)
     except Exception as exc:
-        raise AccelkitError(f"ONNX Runtime could not load {path}: the file (or its .onnx.data weights) may be "
-                            f"missing, truncated or corrupt ({first_line(exc)}).") from None
+        raise AccelkitError(f"ONNX Runtime could not load {path}: the file or its .onnx.data weights are missing, "
+                            f"truncated or corrupt ({first_line(exc)}); {damaged_model_advice(path)}.") from None
+
+
+def input_specs(session) -> list[InputSpec]:
+    """What each session input expects: name, numpy dtype, shape (None for a dynamic dimension)."""
+    specs = []
+    for inp in session.get_inputs():
+        if inp.type not in ONNX_DTYPES:
+            raise AccelkitError(f"input {inp.name!r} has type {inp.type}; the kit's runners feed "
+                                f"{', '.join(ONNX_DTYPES)}.")
+        specs.append(InputSpec(inp.name, np.dtype(ONNX_DTYPES[inp.type]),
+                               tuple(d if isinstance(d, int) else None for d in inp.shape)))
+    return specs
 
 
 def random_feed(session, seed: int = 0) -> dict[str, np.ndarray]:
     """Seeded inputs for each session input (dynamic dims set to 1): floats in [0, 1), ints in {0, 1}."""
-    rng = np.random.default_rng(seed)
-    feed = {}
-    for inp in session.get_inputs():
-        shape = [d if isinstance(d, int) else 1 for d in inp.shape]
-        if "float" in inp.type:
-            feed[inp.name] = rng.random(shape, dtype=np.float32).astype(np.float16 if "16" in inp.type else np.float32)
-        else:
-            feed[inp.name] = rng.integers(0, 2, size=shape).astype(np.int32 if "int32" in inp.type else np.int64)
-    return feed
+    specs = input_specs(session)
+    return dict(zip((s.name for s in specs), random_arrays(specs, seed)))
 
 
 class OrtRunner:
-    """An InferenceSession plus a fixed feed; ``infer`` is one ``session.run``."""
+    """An InferenceSession plus a fixed feed; ``infer`` is one ``session.run``. ``inputs`` (see
+    ``accelkit.inputs``) are checked against the session's inputs; None feeds seeded random ones."""
 
     def __init__(self, session, *, model_name: str, device: str, opt_level: str, threads: int | None,
-                 feed: dict[str, np.ndarray] | None = None) -> None:
+                 inputs: Any = None) -> None:
         self.session = session
-        self.feed = feed if feed is not None else random_feed(session)
+        specs = input_specs(session)
+        arrays = random_arrays(specs) if inputs is None else match_inputs(model_name, specs, inputs)
+        self.feed = dict(zip((s.name for s in specs), arrays))
         self.settings = {
             "runtime": "onnxruntime", "device": device, "model": model_name, "hint": None,
             "precision": "as stored", "exec_precision": "as stored",
@@ -121,7 +134,9 @@ class OrtRunner:
 
 
 def ort_runner(path: str | Path, *, device: str = "CPU", opt_level: str = "all", threads: int | None = None,
-               spinning: bool = True) -> OrtRunner:
-    """Builder for the harness: create the session for ``path`` and return a ready runner."""
+               spinning: bool = True, inputs: Any = None) -> OrtRunner:
+    """Builder for the harness: create the session for ``path`` and return a ready runner that
+    feeds ``inputs`` (a dict by name, a list in order or one array; default: seeded random)."""
     session = make_session(path, device=device, opt_level=opt_level, threads=threads, spinning=spinning)
-    return OrtRunner(session, model_name=Path(path).stem, device=device, opt_level=opt_level, threads=threads)
+    return OrtRunner(session, model_name=Path(path).stem, device=device, opt_level=opt_level, threads=threads,
+                     inputs=inputs)

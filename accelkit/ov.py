@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from .errors import AccelkitError, first_line
+from .export import damaged_model_advice
 from .hardware import precision_name
+from .inputs import InputSpec, match_inputs, random_arrays
 
 HINTS = ("latency", "throughput", "cumulative_throughput", "none")
 PRECISIONS = ("f32", "bf16", "f16")
@@ -26,6 +28,14 @@ def core():
     import openvino as ov
 
     return ov.Core()
+
+
+@lru_cache(maxsize=None)
+def frontend(suffix: str):
+    """OpenVINO's reader for '.xml' (IR) or '.onnx' files."""
+    from openvino.frontend import FrontEndManager
+
+    return FrontEndManager().load_by_framework({".xml": "ir", ".onnx": "onnx"}[suffix])
 
 
 def available_devices() -> list[str]:
@@ -76,10 +86,13 @@ def read_model(path: str | Path):
     if path.suffix not in (".xml", ".onnx"):
         raise AccelkitError(f"{path} is not a model file OpenVINO reads here; give an .xml (IR) or .onnx path.")
     try:
+        if not frontend(path.suffix).supported(str(path)):  # else every other frontend tries it, logging C++ errors
+            raise RuntimeError(f"it is not {'an OpenVINO IR' if path.suffix == '.xml' else 'an ONNX'} file")
         return core().read_model(str(path))
     except Exception as exc:  # OpenVINO raises RuntimeError with a C++ trace
-        raise AccelkitError(f"OpenVINO could not read {path}: the file (or its .bin/.onnx.data weights) "
-                            f"is missing, truncated or corrupt ({first_line(exc)}).") from None
+        weights = ".bin" if path.suffix == ".xml" else ".onnx.data"
+        raise AccelkitError(f"OpenVINO could not read {path}: the file or its {weights} weights are missing, "
+                            f"truncated or corrupt ({first_line(exc)}); {damaged_model_advice(path)}.") from None
 
 
 def compile_model(model, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
@@ -132,26 +145,27 @@ def runtime_layers(compiled) -> list[dict[str, str]]:
     return rows
 
 
+def input_specs(compiled) -> list[InputSpec]:
+    """What each input of a compiled model expects: name, numpy dtype, shape."""
+    return [InputSpec(port.get_any_name(), np.dtype(port.get_element_type().to_dtype()),
+                      tuple(d.get_length() if d.is_static else None for d in port.get_partial_shape()))
+            for port in compiled.inputs]
+
+
 def random_inputs(compiled, seed: int = 0) -> list[np.ndarray]:
     """Seeded inputs for each model input: floats in [0, 1), integers in {0, 1}."""
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for port in compiled.inputs:
-        shape, dtype = list(port.get_shape()), port.get_element_type().to_dtype()
-        if np.issubdtype(dtype, np.floating):
-            arrays.append(rng.random(shape, dtype=np.float32).astype(dtype))
-        else:
-            arrays.append(rng.integers(0, 2, size=shape).astype(dtype))
-    return arrays
+    return random_arrays(input_specs(compiled), seed)
 
 
 class OvRunner:
-    """A compiled model with inputs set once (as benchmark_app's inference-only mode)."""
+    """A compiled model with inputs set once (as benchmark_app's inference-only mode). ``inputs``
+    (see ``accelkit.inputs``) are checked against the model's inputs; None feeds seeded random ones."""
 
     def __init__(self, compiled, *, model_name: str, device: str, hint: str, precision: str | None,
-                 inputs: list[np.ndarray] | None = None) -> None:
+                 inputs: Any = None) -> None:
         self.compiled = compiled
-        self.inputs = inputs if inputs is not None else random_inputs(compiled)
+        self.inputs = (random_inputs(compiled) if inputs is None
+                       else match_inputs(model_name, input_specs(compiled), inputs))
         self.request = compiled.create_infer_request()
         for i, array in enumerate(self.inputs):
             self.request.set_input_tensor(i, _tensor(array))
@@ -208,8 +222,11 @@ def _tensor(array: np.ndarray):
 
 
 def ov_runner(path: str | Path, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
-              threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None) -> OvRunner:
-    """Builder for the harness: read + compile ``path`` and return a ready runner."""
+              threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None,
+              inputs: Any = None) -> OvRunner:
+    """Builder for the harness: read + compile ``path`` and return a ready runner that feeds
+    ``inputs`` (a dict by name, a list in order or one array; default: seeded random)."""
     compiled = compile_model(path, device=device, hint=hint, precision=precision, threads=threads, streams=streams,
                              cache_dir=cache_dir)
-    return OvRunner(compiled, model_name=Path(path).stem, device=device, hint=hint, precision=precision)
+    return OvRunner(compiled, model_name=Path(path).stem, device=device, hint=hint, precision=precision,
+                    inputs=inputs)

@@ -32,14 +32,21 @@ def empty() -> dict[str, Any]:
     return {"version": VERSION, **{s: {} for s in SECTIONS}}
 
 
+def _numbers(entry: Any, *keys: str) -> bool:
+    """``entry`` is a dict whose ``keys`` all hold numbers (what the kit's readers do arithmetic on)."""
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(k), (int, float)) and not isinstance(entry.get(k), bool) for k in keys)
+
+
 def _valid(data: Any) -> bool:
-    """The shape every reader relies on: quizzes {notebook: {qid: {...}}}, exercises and drill {id: {...}}."""
+    """The shape every reader relies on: quizzes {notebook: {qid: {attempts, ...}}}, exercises
+    {id: {score, max, best, ...}} and drill {id: {reps, interval_days, ...}}."""
     if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
         return False
     quizzes = data["quizzes"].values()
-    return (all(isinstance(qs, dict) and all(isinstance(q, dict) for q in qs.values()) for qs in quizzes)
-            and all(isinstance(e, dict) for e in data["exercises"].values())
-            and all(isinstance(d, dict) for d in data["drill"].values()))
+    return (all(isinstance(qs, dict) and all(_numbers(q, "attempts") for q in qs.values()) for qs in quizzes)
+            and all(_numbers(e, "score", "max", "best") for e in data["exercises"].values())
+            and all(_numbers(d, "reps", "interval_days") for d in data["drill"].values()))
 
 
 def load(path: Path | None = None) -> dict[str, Any]:
@@ -52,8 +59,10 @@ def load(path: Path | None = None) -> dict[str, Any]:
         if _valid(data):
             return data
         problem = "it is not a progress record"
-    except (OSError, ValueError) as exc:
-        problem = type(exc).__name__
+    except OSError as exc:
+        problem = exc.strerror or type(exc).__name__
+    except ValueError:  # not JSON, or not UTF-8 text
+        problem = "it is not valid JSON"
     aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
     with contextlib.suppress(OSError):
         os.replace(path, aside)

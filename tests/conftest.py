@@ -1,4 +1,16 @@
+import os
+from pathlib import Path
+
 import pytest
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """`make test` runs everything under the offline socket guard (tests/offline): any attempt by
+    pytest, a notebook kernel or JupyterLab to reach a non-loopback address fails the run."""
+    log = Path(os.environ.get("ACCELKIT_NETLOG", "") or os.devnull)
+    if log.is_file() and log.read_text().strip():
+        print(f"\nFAILED offline guarantee: network access was attempted (log {log}):\n{log.read_text()}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

@@ -32,11 +32,6 @@ def digits_files(tmp_path_factory):
     return folder
 
 
-def truncate(path, keep=0.5):
-    data = path.read_bytes()
-    path.write_bytes(data[: int(len(data) * keep)])
-
-
 def test_missing_file(tmp_path):
     assert_clean_error(*run("bench", tmp_path / "nope.onnx")[::2], "no such model file")
 
@@ -47,48 +42,9 @@ def test_not_a_model(tmp_path):
     assert_clean_error(*run("bench", notes)[::2], "not a model file", ".onnx")
 
 
-def test_garbage_onnx(tmp_path):
-    bad = tmp_path / "bad.onnx"
-    bad.write_bytes(b"\x00not protobuf" * 10)
-    assert_clean_error(*run("bench", bad)[::2], "could not load", "corrupt")
-
-
-@pytest.mark.parametrize("damaged,model,phrase", [
-    ("digits_cnn.onnx", "digits_cnn.onnx", "truncated or corrupt"),
-    ("digits_cnn.onnx.data", "digits_cnn.onnx", "truncated or corrupt"),
-    ("digits_cnn.xml", "digits_cnn.xml", "OpenVINO could not read"),
-    ("digits_cnn.bin", "digits_cnn.xml", "OpenVINO could not read"),
-])
-def test_truncated_model_files(digits_files, tmp_path, damaged, model, phrase):
-    folder = tmp_path / "copy"
-    shutil.copytree(digits_files, folder)
-    truncate(folder / damaged)
-    assert_clean_error(*run("bench", folder / model)[::2], phrase)
-
-
 def test_unknown_runtime_and_hint(digits_files):
     assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--runtime", "tvm")[::2], "invalid choice")
     assert_clean_error(*run("bench", digits_files / "digits_cnn.xml", "--hint", "fast")[::2], "invalid choice")
-
-
-def absent_ov_device():
-    """A real OpenVINO device family that this machine does not have (GPU here; NPU on a GPU laptop)."""
-    from accelkit.ov import available_devices
-
-    present = {d.split(".")[0] for d in available_devices()}
-    return next(d for d in ("GPU", "NPU", "FPGA") if d not in present)
-
-
-def test_absent_devices(digits_files):
-    absent = absent_ov_device()
-    code, _, err = run("bench", digits_files / "digits_cnn.xml", "--device", absent)
-    assert_clean_error(code, err, f"{absent} is not available", "available: CPU")
-    from accelkit.ort import available_providers
-
-    if "CUDAExecutionProvider" not in available_providers():
-        code, _, err = run("bench", digits_files / "digits_cnn.onnx", "--device", "CUDA")
-        assert_clean_error(code, err, "CUDAExecutionProvider is not installed", "CPUExecutionProvider")
-    assert_clean_error(*run("bench", digits_files / "digits_cnn.onnx", "--device", "TPU")[::2], "unknown ONNX Runtime device")
 
 
 def test_options_that_do_not_apply(digits_files):
@@ -120,13 +76,8 @@ def test_python_api_raises_the_documented_error(digits_files, tmp_path):
     """The same bad inputs through the Python API: one AccelkitError with the same sentence."""
     import accelkit as ak
 
-    bad = tmp_path / "bad.onnx"
-    bad.write_bytes(b"garbage")
     cases = [(lambda: ak.ort_runner(tmp_path / "missing.onnx"), "no such model file"),
-             (lambda: ak.ort_runner(bad), "could not load"),
-             (lambda: ak.ort_runner(digits_files / "digits_cnn.onnx", device="CUDA"), "is not installed here"),
              (lambda: ak.ov_runner(tmp_path / "missing.xml"), "no such model file"),
-             (lambda: ak.ov_runner(digits_files / "digits_cnn.xml", device=absent_ov_device()), "is not available"),
              (lambda: ak.compile_model(digits_files / "digits_cnn.xml", hint="fast"), "unknown performance hint"),
              (lambda: ak.compile_model(digits_files / "digits_cnn.xml", precision="f8"), "unknown inference precision")]
     for call, phrase in cases:

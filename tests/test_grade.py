@@ -1,8 +1,4 @@
-"""Exercises: generated from solutions, hidden checks, and folder grading that survives bad submissions."""
-import json
-import shutil
-import time
-
+"""Exercises: generated from solutions, hidden checks, and grading (bad submissions: test_bad_input)."""
 import nbformat
 import pytest
 
@@ -80,75 +76,6 @@ def make_submission(folder, name, cells):
     nb = nbformat.v4.new_notebook(metadata=src.metadata)
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, folder / name)
-
-
-def test_folder_with_broken_submissions_is_graded_whole(tmp_path):
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    shutil.copy(SOLUTIONS[0], folder / "a-good.ipynb")
-    make_submission(folder, "b-loops.ipynb", ["import math", "while True:\n    pass",
-                                              "def int8_should_pay(f):\n    return bool(f & {'avx512_vnni', 'avx_vnni', 'amx_int8', 'amx_tile'})"])
-    make_submission(folder, "c-syntax.ipynb", ["def nearest_rank(v, p):\n    return sorted(v)[", "x = 1"])
-    make_submission(folder, "d-raises.ipynb", ["raise RuntimeError('boom')", "import os\nos.remove('d-raises.ipynb')"])
-    (folder / "e-not-json.ipynb").write_text("this is not a notebook")
-    (folder / "f-stranger.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
-    start = time.monotonic()
-    subs = {s.path.split("/")[-1]: s for s in grade_paths([folder], timeout_s=30, out=tmp_path / "grades")}
-    assert time.monotonic() - start < 4 * 30           # the good ones are quick, the looping one bounded
-    assert subs["a-good.ipynb"].score == subs["a-good.ipynb"].max_score
-    loops = subs["b-loops.ipynb"]                       # the endless cell is interrupted, the rest graded
-    assert loops.status == "graded" and loops.score == 2
-    assert subs["c-syntax.ipynb"].status == "graded" and subs["c-syntax.ipynb"].score == 0
-    assert subs["d-raises.ipynb"].status == "graded"
-    assert (folder / "d-raises.ipynb").exists()        # it deleted only its own copy
-    assert subs["e-not-json.ipynb"].status == "not-a-notebook"
-    assert subs["f-stranger.ipynb"].status == "unknown-exercise"
-    report = json.loads((tmp_path / "grades" / "grades.json").read_text())
-    assert len(report) == 6 and (tmp_path / "grades" / "grades.csv").read_text().count("\n") > 6
-
-
-def test_a_looping_function_costs_only_its_own_checks(tmp_path):
-    folder = tmp_path / "s"
-    folder.mkdir()
-    make_submission(folder, "loopfn.ipynb", [
-        "def nearest_rank(values, pct):\n    while True:\n        pass",
-        "def int8_should_pay(f):\n    return bool(f & {'avx512_vnni', 'avx_vnni', 'amx_int8', 'amx_tile'})"])
-    sub = grade_one(folder / "loopfn.ipynb", timeout_s=30)
-    by_name = {c["name"].split()[0]: c for c in sub.checks}
-    assert sub.status == "graded" and by_name["int8_should_pay"]["earned"] == 2
-    assert "endless loop" in by_name["nearest_rank"]["message"]
-
-
-def test_whole_submission_time_limit(tmp_path, monkeypatch):
-    import accelkit.grader as grader
-
-    killed = []
-    real_kill = grader._kill_tree
-
-    def spy(proc, kernel_pid_file):
-        killed.append(int(kernel_pid_file.read_text()))
-        real_kill(proc, kernel_pid_file)
-
-    monkeypatch.setattr(grader, "_kill_tree", spy)
-    folder = tmp_path / "s"
-    folder.mkdir()
-    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except KeyboardInterrupt:\n        pass"
-    make_submission(folder, "slow.ipynb", [stubborn])     # ignores interrupts: only killing the process helps
-    start = time.monotonic()
-    sub = grade_one(folder / "slow.ipynb", timeout_s=8)
-    assert sub.status == "timeout" and "8 s" in sub.message
-    assert time.monotonic() - start < 20
-    time.sleep(0.5)
-    assert killed and not alive(killed[0]), "the killed submission left its kernel running"
-
-
-def alive(pid):
-    from pathlib import Path
-
-    try:
-        return ") Z " not in Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
 
 
 def test_missing_path(tmp_path):

@@ -1,4 +1,5 @@
 """The package's surface and install files stay consistent."""
+import json
 import re
 import subprocess
 import sys
@@ -37,3 +38,41 @@ def test_environment_yml_pins_match_pyproject():
 
 def test_torch_is_pinned_to_the_cpu_build():
     assert "torch==2.13.0" in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def test_environment_yml_leaves_the_kit_to_postbuild():
+    """repo2docker installs environment.yml before it copies the repository (repo2docker#1265)."""
+    lines = [line.strip() for line in (ROOT / "environment.yml").read_text().splitlines()]
+    assert not [line for line in lines if line.startswith("- -e") or line.endswith("- .")]
+    assert "- --extra-index-url https://download.pytorch.org/whl/cpu" in lines  # the CPU torch build
+
+
+def test_postbuild_installs_the_kit_and_the_lab_overrides(tmp_path):
+    """Run ./postBuild as repo2docker would, with a stand-in `python` that records its arguments."""
+    postbuild = ROOT / "postBuild"
+    assert postbuild.stat().st_mode & 0o111, "postBuild must be executable"
+    subprocess.run(["bash", "-n", str(postbuild)], check=True)
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls.txt"}\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "NB_PYTHON_PREFIX": str(tmp_path / "prefix")}
+    subprocess.run([str(postbuild)], cwd=ROOT, env=env, check=True)
+    assert (tmp_path / "calls.txt").read_text().splitlines() == ["-m pip install --no-deps -e ."]
+    copied = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert copied.read_text() == (ROOT / "data" / "jupyterlab-overrides.json").read_text()
+
+
+def test_lab_overrides_match_the_installed_jupyterlab_schema():
+    """Every plugin and setting in the overrides exists in this JupyterLab, with a valid value."""
+    import jsonschema
+
+    overrides = json.loads((ROOT / "data" / "jupyterlab-overrides.json").read_text())
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    assert overrides
+    for plugin, settings in overrides.items():
+        package, _, name = plugin.partition(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        assert set(settings) <= set(schema["properties"]), plugin
+        jsonschema.validate(settings, schema)
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}

@@ -26,30 +26,6 @@ def test_records_survive_reload():
     assert rows[0]["what"] == "quiz 00" and rows[1]["answered"] == "1/10"
 
 
-def test_corrupt_file_is_kept_aside_and_replaced():
-    path = progress.progress_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"version": 1, "quizzes": {')          # truncated JSON
-    with pytest.warns(UserWarning, match="could not be read"):
-        data = progress.load()
-    assert data == progress.empty()
-    aside = list(path.parent.glob(path.name + ".corrupt-*"))
-    assert len(aside) == 1 and aside[0].read_text().startswith('{"version"')
-    progress.record_quiz("00", "q", "a", True)             # and work goes on
-    assert progress.load()["quizzes"]["00"]["q"]["correct"]
-
-
-@pytest.mark.parametrize("text", ["[1, 2, 3]", '{"quizzes": {"00": []}, "exercises": {}, "drill": {}}',
-                                  '{"quizzes": {}, "exercises": {"e": 3}, "drill": {}}'])
-def test_wrong_shape_counts_as_corrupt(text):
-    path = progress.progress_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    with pytest.warns(UserWarning):
-        assert progress.load() == progress.empty()
-    progress.record_quiz("00", "q", "a", True)             # and recording works again
-
-
 def test_failure_mid_write_leaves_the_old_file(monkeypatch):
     progress.record_quiz("00", "q", "a", True)
     before = progress.progress_path().read_text()

@@ -99,12 +99,6 @@ def write(tmp_path, text):
     return path
 
 
-def test_malformed_yaml_names_file_and_line(tmp_path):
-    path = write(tmp_path, "notebook: x\ntitle: t\nquestions:\n  - id: a\n    prompt: [unclosed\n")
-    with pytest.raises(AccelkitError, match=r"bank.yaml, line \d+: not valid YAML"):
-        load_bank(path)
-
-
 def test_schema_errors_name_file_line_and_question(tmp_path):
     base = "notebook: x\ntitle: t\nquestions:\n  - id: a\n    type: single\n    prompt: p\n    explanation: e\n"
     cases = {
