@@ -16,15 +16,17 @@ from .inputs import ONNX_DTYPES, InputSpec, match_inputs, random_arrays
 # ORT's GraphOptimizationLevel names, by the short names the kit uses.
 OPT_LEVELS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
               "extended": "ORT_ENABLE_EXTENDED", "layout": "ORT_ENABLE_LAYOUT", "all": "ORT_ENABLE_ALL"}
-# Short device names -> the EP that serves them, and the wheel that ships that EP.
-DEVICE_PROVIDERS = {
-    "CPU": ("CPUExecutionProvider", "onnxruntime"),
-    "CUDA": ("CUDAExecutionProvider", "onnxruntime-gpu"),
-    "GPU": ("CUDAExecutionProvider", "onnxruntime-gpu"),
-    "TENSORRT": ("TensorrtExecutionProvider", "onnxruntime-gpu with TensorRT libraries"),
-    "OPENVINO": ("OpenVINOExecutionProvider", "onnxruntime-openvino (it replaces onnxruntime)"),
-    "DML": ("DmlExecutionProvider", "onnxruntime-directml (Windows)"),
-}
+# Short device names -> the EP that serves them (the wheel that ships each is in data/providers.yaml).
+DEVICE_PROVIDERS = {"CPU": "CPUExecutionProvider", "CUDA": "CUDAExecutionProvider", "GPU": "CUDAExecutionProvider",
+                    "TENSORRT": "TensorrtExecutionProvider", "OPENVINO": "OpenVINOExecutionProvider",
+                    "DML": "DmlExecutionProvider"}
+
+
+def provider_wheel(provider: str) -> str:
+    """The package that ships ``provider``, from the EP catalogue (``data/providers.yaml``)."""
+    from .providers import load_catalogue
+
+    return next((p.wheel for p in load_catalogue() if p.name == provider), "an ONNX Runtime build that includes it")
 
 
 def available_providers() -> list[str]:
@@ -38,9 +40,9 @@ def providers_for(device: str) -> list[str]:
     key = device.upper()
     if key not in DEVICE_PROVIDERS:
         raise AccelkitError(f"unknown ONNX Runtime device {device!r}; use one of: {', '.join(DEVICE_PROVIDERS)}.")
-    provider, wheel = DEVICE_PROVIDERS[key]
+    provider = DEVICE_PROVIDERS[key]
     if provider not in available_providers():
-        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {wheel}); "
+        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {provider_wheel(provider)}); "
                             f"available: {', '.join(available_providers())}.")
     return [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
 
