@@ -22,13 +22,6 @@ DEVICE_PROVIDERS = {"CPU": "CPUExecutionProvider", "CUDA": "CUDAExecutionProvide
                     "DML": "DmlExecutionProvider"}
 
 
-def provider_wheel(provider: str) -> str:
-    """The package that ships ``provider``, from the EP catalogue (``data/providers.yaml``)."""
-    from .providers import load_catalogue
-
-    return next((p.wheel for p in load_catalogue() if p.name == provider), "an ONNX Runtime build that includes it")
-
-
 def available_providers() -> list[str]:
     import onnxruntime as ort
 
@@ -42,7 +35,9 @@ def providers_for(device: str) -> list[str]:
         raise AccelkitError(f"unknown ONNX Runtime device {device!r}; use one of: {', '.join(DEVICE_PROVIDERS)}.")
     provider = DEVICE_PROVIDERS[key]
     if provider not in available_providers():
-        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {provider_wheel(provider)}); "
+        from .providers import wheel_for
+
+        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {wheel_for(provider)}); "
                             f"available: {', '.join(available_providers())}.")
     return [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
 

@@ -30,6 +30,7 @@ from accelkit.bench import measure
 from accelkit.cli import main
 from accelkit.export import example_inputs
 from accelkit.ort import ort_runner
+from accelkit.providers import wheel_for
 from accelkit.ov import ov_runner
 from accelkit.quiz import load_quiz
 
@@ -168,7 +169,7 @@ def test_absent_openvino_device(digits_files, capfd, monkeypatch, device):
 def test_absent_execution_provider(digits_files, capfd, monkeypatch, device):
     monkeypatch.setattr(akort, "available_providers", lambda: ["CPUExecutionProvider"])
     provider = akort.DEVICE_PROVIDERS[device]
-    wheel = akort.provider_wheel(provider)
+    wheel = wheel_for(provider)
     assert wheel.startswith("onnxruntime")
     onnx = digits_files / "digits_cnn.onnx"
     message = clean_error(lambda: measure(partial(ort_runner, onnx, device=device), iterations=1))

@@ -3,8 +3,9 @@
 Run menu, then its quiz is answered by clicking, as a learner would.
 
 The server runs under the offline socket guard, and the browser may only reach the server: the
-test fails if either tries to reach anything else. A screenshot is saved to
-``build/artifacts/browser-quiz.png`` (or ``$ACCELKIT_ARTIFACTS``).
+test fails if either tries to reach anything else. Screenshots are saved to
+``build/artifacts/`` (or ``$ACCELKIT_ARTIFACTS``): ``browser-quiz.png`` (the page after the three
+answers) and ``browser-quiz-correct.png`` (the card answered correctly).
 
 Skipped, with the reason, where chromium or playwright is missing; ``ACCELKIT_REQUIRE_BROWSER=1``
 (set by ``.ci/run``) turns that skip into a failure, so CI cannot pass without running it.
@@ -146,6 +147,7 @@ def test_quiz_in_jupyterlab(lab):
             _submit(card)
             expect(card).to_contain_text("✔ correct")
             expect(score).to_have_text(f"1/{total} correct")
+            card.screenshot(path=str(artifacts / "browser-quiz-correct.png"))
 
             card = _card(page, wrong_q.id)
             card.get_by_text(wrong, exact=True).click()
