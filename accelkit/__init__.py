@@ -18,6 +18,7 @@ show_in_ipython()
 # public name -> module that defines it (loaded lazily)
 _EXPORTS = {
     "measure": "bench", "BenchResult": "bench", "to_frame": "bench",
+    "compare": "interleave", "Comparison": "interleave",
     "run_benchmark_app": "benchapp",
     "report": "hardware", "host_line": "hardware",
     "load_model": "export", "example_inputs": "export", "onnx_path": "export", "ir_path": "export",

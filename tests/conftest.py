@@ -18,3 +18,14 @@ def private_progress(tmp_path, monkeypatch):
     """Every test gets its own progress file: tests never touch a learner's progress."""
     monkeypatch.setenv("ACCELKIT_PROGRESS", str(tmp_path / "progress.json"))
     monkeypatch.delenv("ACCELKIT_RESULTS_LOG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def ov_cpu_precision():
+    """The precision OpenVINO's CPU plugin really runs an FP32 model in on this machine by default
+    (bf16 where the CPU has native BF16, f32 elsewhere): read from the runtime, never assumed."""
+    from accelkit.hardware import ov_devices
+
+    cpu = [d for d in ov_devices() if d.name == "CPU"]
+    assert cpu, "OpenVINO's CPU plugin did not load"
+    return cpu[0].default_precision

@@ -50,7 +50,7 @@ def test_unreadable_flags_are_unknown_not_absent():
 def test_implications_name_vnni_and_bf16():
     zen4 = implications(isa_features(parse_cpu_flags(ZEN4)), "bf16", ["CPUExecutionProvider"], ["CPU"])
     text = " ".join(zen4)
-    assert "VNNI: INT8 dot products" in text and "bf16 here unless told" in text
+    assert "This CPU has VNNI" in text and "about 4x FP32" in text and "bf16 here unless told" in text
     assert "only its CPU provider" in text and "only the CPU" in text
 
 
@@ -58,6 +58,8 @@ def test_implications_without_vnni():
     says = " ".join(implications(isa_features(parse_cpu_flags(AVX2_ONLY)), "f32", ["CPUExecutionProvider",
                                  "CUDAExecutionProvider"], ["CPU", "GPU.0"]))
     assert "No VNNI here" in says and "true f32" in says
+    # ORT's advice for U8S8 saturation on AVX2 (quantization docs): reduce_range or U8U8, never "use U8S8"
+    assert "reduce_range=True" in says and "U8U8" in says and "about 2x FP32" in says
     assert "CUDAExecutionProvider" in says and "AUTO and HETERO can choose" in says
 
 

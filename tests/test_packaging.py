@@ -18,7 +18,8 @@ def test_all_names_resolve():
 
 def test_public_api_is_guarded():
     assert set(accelkit.__all__) == {
-        "AccelkitError", "measure", "BenchResult", "to_frame", "run_benchmark_app", "report", "host_line",
+        "AccelkitError", "measure", "BenchResult", "to_frame", "compare", "Comparison", "run_benchmark_app", "report",
+        "host_line",
         "load_model", "example_inputs", "onnx_path", "ir_path", "op_histogram", "model_size_mb", "torch_runner",
         "ort_runner", "make_session", "ov_runner", "compile_model", "results_chart",
         "is_quick", "cache_dir", "data_dir", "strict_session", "provider_table", "profile_events", "iobinding_runner", "ov_share_runner", "load_quiz", "check_exercise", "claim_table", "Drill"}

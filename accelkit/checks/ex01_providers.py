@@ -7,7 +7,6 @@ fused engine nodes, a CPU-only session, and a profile with no kernel events at a
 from __future__ import annotations
 
 import copy
-import math
 
 from ..grade import CheckFailed, call, check, need
 
@@ -71,10 +70,11 @@ def want_fallback(events: list[dict], accelerator: str) -> list[str]:
     return sorted({e["name"][: -len("_kernel_time")] for e in _kernels(events) if e["args"]["provider"] != accelerator})
 
 
-def want_share(events: list[dict], accelerator: str) -> float:
-    kernels = _kernels(events)
-    total = sum(e["dur"] for e in kernels)
-    return sum(e["dur"] for e in kernels if e["args"]["provider"] != accelerator) / total if total else 0.0
+COPY_OPS = ("MemcpyFromHost", "MemcpyToHost")
+
+
+def want_copies(events: list[dict]) -> list[str]:
+    return sorted({e["name"][: -len("_kernel_time")] for e in _kernels(events) if e["args"]["op_name"] in COPY_OPS})
 
 
 def _short(value, limit: int = 240) -> str:
@@ -112,15 +112,16 @@ def fallback_ok(ns):
                               f"distinct names of nodes whose provider is not the accelerator; {HINT}.")
 
 
-@check("fallback_time_share gives the fraction of kernel time spent off the accelerator", points=2)
-def share_ok(ns):
-    fn = need(ns, "fallback_time_share", is_callable=True)
-    for name, (events, accelerator) in PROFILES.items():
-        got, want = call(fn, copy.deepcopy(events), accelerator), want_share(events, accelerator)
-        if not isinstance(got, (int, float)) or not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
-            extra = " (no kernel events: return 0.0)" if not _kernels(events) else ""
-            raise CheckFailed(f"on {name} you returned {_short(got)}; expected {want:.6g}{extra}: the sum of 'dur' of kernel "
-                              "events not on the accelerator, divided by the sum over all kernel events.")
+@check("copy_nodes finds the copies between EPs (MemcpyFromHost / MemcpyToHost)", points=2)
+def copies_ok(ns):
+    fn = need(ns, "copy_nodes", is_callable=True)
+    for name, (events, _) in PROFILES.items():
+        got, want = call(fn, copy.deepcopy(events)), want_copies(events)
+        if not isinstance(got, list):
+            raise CheckFailed(f"copy_nodes should return a list, not {type(got).__name__}.")
+        if got != want:
+            raise CheckFailed(f"on {name} you returned {_short(got)}; expected {want!r}: the sorted, distinct names of "
+                              f"kernel events whose args['op_name'] is MemcpyFromHost or MemcpyToHost; {HINT}.")
 
 
 class _FakeSession:
@@ -153,4 +154,4 @@ def own_profile_ok(ns):
                           "Set my_fallback = fallback_nodes(my_events).")
 
 
-CHECKS = [by_provider_ok, fallback_ok, share_ok, active_ok, own_profile_ok]
+CHECKS = [by_provider_ok, fallback_ok, copies_ok, active_ok, own_profile_ok]
