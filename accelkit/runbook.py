@@ -67,7 +67,7 @@ def run_notebooks(paths: list[Path], out_dir: Path) -> int:
         print(f"{'ok  ' if ok else 'FAIL'} {nb.name} in {seconds:.0f} s" + (f": {error}" if error else ""))
         print("\n".join(summarize_log(log)))
     os.environ.pop("ACCELKIT_RESULTS_LOG", None)
-    from .report import write_report
+    from .results_page import write_report
 
     page = write_report(executed, out_dir / "report.html")   # progress shown is this run's copy
     os.environ.pop("ACCELKIT_PROGRESS", None)

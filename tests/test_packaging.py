@@ -11,9 +11,25 @@ import accelkit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_all_names_resolve():
+def test_every_public_name_is_the_object_it_should_be():
+    """Importing every submodule first must not shadow a public name (``import accelkit.report``
+    once replaced the function ``ak.report`` with a module): each name is a function, class or
+    exception defined in the module ``_EXPORTS`` names, never a module."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    for info in pkgutil.walk_packages(accelkit.__path__, "accelkit."):
+        if not info.name.endswith("__main__"):  # that one runs the CLI
+            importlib.import_module(info.name)
     for name in accelkit.__all__:
-        assert getattr(accelkit, name) is not None, name
+        value = getattr(accelkit, name)
+        assert not inspect.ismodule(value), f"ak.{name} is a module"
+        plain = inspect.unwrap(value)  # e.g. a functools.lru_cache around a function
+        assert inspect.isfunction(plain) or inspect.isclass(plain), f"ak.{name} is {type(value).__name__}"
+        home = "errors" if name == "AccelkitError" else accelkit._EXPORTS[name]
+        assert value.__module__ == f"accelkit.{home}", f"ak.{name} comes from {value.__module__}"
+    assert accelkit.report().__class__.__name__ == "HardwareReport"
 
 
 def test_public_api_is_guarded():
