@@ -81,10 +81,10 @@ def implications(isa: dict[str, bool], ov_precision: str | None, ort_providers: 
         says.append("This CPU has VNNI: one instruction multiplies 8-bit pairs and accumulates them in int32, "
                     "so INT8's peak is about 4x FP32's at the same vector width (notebook 04).")
     elif isa.get("AVX2"):
-        says.append("No VNNI here: INT8 runs on a pair of multiply-add instructions (vpmaddubsw + vpmaddwd), "
-                    "whose peak is about 2x FP32's, half of what VNNI gives; vpmaddubsw's 16-bit sums can "
-                    "saturate with U8S8, for which ORT recommends reduce_range=True (7-bit weights) or U8U8 "
-                    "(notebook 04).")
+        says.append("No VNNI here: INT8 takes three instructions (vpmaddubsw, vpmaddwd, vpaddd) where VNNI takes "
+                    "one, which in practice caps INT8 at about 2x over FP32, half of VNNI's 4x peak; vpmaddubsw's "
+                    "16-bit sums can saturate with U8S8, for which ORT recommends reduce_range=True (7-bit weights) "
+                    "or U8U8 (notebook 04).")
     if isa.get("AVX-512"):
         says.append("AVX-512 is present: wide vector kernels (oneDNN, ORT's NCHWc layout) are used (notebook 02).")
     elif isa.get("AVX2"):

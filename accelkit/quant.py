@@ -2,10 +2,13 @@
 
 - NNCF post-training quantization of the OpenVINO model (``nncf.quantize`` on an ``ov.Model``:
   fast, no C++ extension to compile, unlike quantizing the torch module), accuracy-controlled
-  quantization (``nncf.quantize_with_accuracy_control``) and weight-only compression
-  (``nncf.compress_weights``, INT8 / INT4).
+  quantization (``nncf.quantize_with_accuracy_control``, validated on train images it did not
+  calibrate on, never on the test split) and weight-only compression (``nncf.compress_weights``,
+  INT8 / INT4).
 - ONNX Runtime: ``quant_pre_process`` then ``quantize_static`` (QDQ or QOperator, U8S8 or S8S8,
   per-channel, reduce_range, MinMax / Entropy / Percentile calibration) and ``quantize_dynamic``.
+  ``ort_static_int8``'s defaults are the kit's (QDQ U8S8 per-channel); ``ort_static_defaults``
+  reads ORT's own (QDQ S8S8 per-tensor in 1.32) from the installed signature.
 
 Calibration data: the digits train split for ``digits_cnn``; seeded synthetic images for
 ``resnet18_like`` (random weights, so only latency matters). Quantized models are cached beside
@@ -250,26 +253,69 @@ def digits_validate(compiled, items) -> float:
     return float(np.mean(hits))
 
 
+def digits_validation_items() -> list[tuple[np.ndarray, int]]:
+    """NNCF's validation set for accuracy control: (image, label) pairs of the digits train split
+    after the calibration images (train[CALIBRATION_SIZE:]). Never calibrated on, and never the
+    test split, which stays for the reported accuracy. The model was trained on these images,
+    so they measure how much INT8 changes its predictions, not how well it generalises."""
+    from .data import load_digits_split
+
+    train = load_digits_split()[0]
+    return list(zip(train.x[CALIBRATION_SIZE:, None], train.y[CALIBRATION_SIZE:].tolist()))
+
+
 def accuracy_controlled_ir(*, max_drop: float = 0.005, subset_size: int | None = None) -> Path:
     """The digits model from ``nncf.quantize_with_accuracy_control``: INT8, with layers reverted
-    to float until the test-split accuracy drop is at most ``max_drop`` (absolute, 0..1)."""
-    from .data import load_digits_split
+    to float until the accuracy drop on ``digits_validation_items`` is at most ``max_drop``
+    (absolute, 0..1). Calibration takes the first ``subset_size`` train images, validation the
+    rest of the train split, so the test split reported afterwards took no part in the choice."""
     from .export import ir_path
 
     if not 0 < max_drop < 1:
         raise AccelkitError(f"max_drop is an absolute accuracy drop between 0 and 1 (0.005 = half a point), "
                             f"not {max_drop!r}.")
     size = _subset(subset_size)
+    if size > CALIBRATION_SIZE:
+        raise AccelkitError(f"accuracy control calibrates on at most {CALIBRATION_SIZE} train images (the rest of "
+                            f"the train split validates); subset_size={size} would overlap them.")
 
     def transform(model):
         import nncf
 
-        test = load_digits_split()[1]
-        validation = nncf.Dataset(list(zip(test.x[:, None], test.y)), lambda item: item[0])
+        validation = nncf.Dataset(digits_validation_items(), lambda item: item[0])
         return nncf.quantize_with_accuracy_control(model, nncf.Dataset(tracked(calibration_images("digits_cnn", size), "calibrating")),
                                                    validation, digits_validate, max_drop=max_drop, subset_size=size)
 
-    return _build_ov(ir_path("digits_cnn"), f"nncf-int8-acc{max_drop:g}-n{size}", transform)
+    return _build_ov(ir_path("digits_cnn"), f"nncf-int8-acc{max_drop:g}-n{size}-val", transform)
+
+
+def activation_ranges(path: str | Path) -> list[tuple[float, float]]:
+    """(lowest input_low, highest input_high) of each FakeQuantize in an IR, in graph order:
+    the activation ranges NNCF chose (a range starting at 0 is an unsigned one)."""
+    from .ov import read_model
+
+    ranges = []
+    for op in read_model(path).get_ordered_ops():
+        if op.get_type_name() == "FakeQuantize":
+            low, high = (op.input_value(i).get_node().get_data() for i in (1, 2))
+            ranges.append((float(low.min()), float(high.max())))
+    return ranges
+
+
+def dynamic_quantization(name: str, path: str | Path) -> dict[str, Any]:
+    """Does the CPU plugin quantize activations on the fly for the compressed-weight layers of
+    ``path`` (a variant of model ``name``)? Compiles it with the f32 hint, once with the plugin's
+    default DYNAMIC_QUANTIZATION_GROUP_SIZE and once with 0 (off), and compares the outputs: they
+    differ only if the activations were quantized. In OpenVINO 2026.4 the x86 plugin does this only
+    on CPUs with VNNI (AVX2-VNNI or AVX512-VNNI)."""
+    from .ov import compile_config, core, read_model
+
+    config, feeds = compile_config("latency", "f32"), eval_feeds(name, 2)
+    compiled = {size: core().compile_model(read_model(path), "CPU", {**config, **extra})
+                for size, extra in (("default", {}), ("off", {"DYNAMIC_QUANTIZATION_GROUP_SIZE": 0}))}
+    on, off = (np.concatenate([c(feed)[c.outputs[0]] for feed in feeds]) for c in compiled.values())
+    return {"group_size": int(compiled["default"].get_property("DYNAMIC_QUANTIZATION_GROUP_SIZE")),
+            "active": not np.array_equal(on, off), "max_err_vs_off": float(np.abs(on - off).max())}
 
 
 def compressed_ir(name: str = "tiny_encoder", *, mode: str = "int8") -> Path:
@@ -344,6 +390,39 @@ def ort_static_int8(name: str, *, fmt: str = "qdq", activations: str = "u8", wei
     return _build_beside(_beside(source.with_name(f"{name}.onnx"), tag), write)
 
 
+STATIC_OPTIONS = ("fmt", "activations", "weights", "per_channel", "reduce_range", "method")
+
+
+def kit_static_defaults() -> dict[str, Any]:
+    """``ort_static_int8``'s own defaults - the kit's choice, not ORT's: QDQ, U8S8, per-channel, MinMax."""
+    import inspect
+
+    params = inspect.signature(ort_static_int8).parameters
+    return {k: params[k].default for k in STATIC_OPTIONS}
+
+
+def ort_static_defaults() -> dict[str, Any]:
+    """ORT's own ``quantize_static`` defaults, read from the installed signature and written as
+    ``ort_static_int8`` keywords (1.32: QDQ, S8S8, per-tensor, MinMax, no reduce_range)."""
+    import inspect
+
+    from onnxruntime import quantization as q
+
+    params = inspect.signature(q.quantize_static).parameters
+    types = {q.QuantType.QUInt8: "u8", q.QuantType.QInt8: "s8"}
+    return {"fmt": {q.QuantFormat.QDQ: "qdq", q.QuantFormat.QOperator: "qoperator"}[params["quant_format"].default],
+            "activations": types[params["activation_type"].default], "weights": types[params["weight_type"].default],
+            "per_channel": params["per_channel"].default, "reduce_range": params["reduce_range"].default,
+            "method": params["calibrate_method"].default.name.lower()}
+
+
+def describe_static(settings: dict[str, Any]) -> str:
+    """'qdq s8s8 per-tensor minmax' for a dict of ``ort_static_int8`` keywords (missing = the kit's defaults)."""
+    s = {**kit_static_defaults(), **settings}
+    return (f"{s['fmt']} {s['activations']}{s['weights']} {'per-channel' if s['per_channel'] else 'per-tensor'}"
+            f"{' reduce_range' if s['reduce_range'] else ''} {s['method']}")
+
+
 def ort_dynamic_int8(name: str = "tiny_encoder", *, per_channel: bool = False) -> Path:
     """``quantize_dynamic``: INT8 weights now, activation scales computed at run time per
     inference (no calibration) - the usual choice for MatMul-heavy transformer models."""
@@ -410,9 +489,16 @@ def compare_outputs(outputs: np.ndarray, reference: np.ndarray, labels: np.ndarr
     return row
 
 
-def digits_accuracy(path: str | Path, *, runtime: str | None = None) -> float:
-    """Top-1 accuracy (%) of a digits model file on the digits test split."""
-    feeds, labels = digits_test_set()
+def digits_accuracy(path: str | Path, *, runtime: str | None = None, split: str = "test") -> float:
+    """Top-1 accuracy (%) of a digits model file on the digits test split (what the notebooks
+    report), or on ``split='validation'`` (``digits_validation_items``, what accuracy control used)."""
+    if split == "test":
+        feeds, labels = digits_test_set()
+    elif split == "validation":
+        items = digits_validation_items()
+        feeds, labels = [{"input": image} for image, _ in items], np.array([label for _, label in items])
+    else:
+        raise AccelkitError(f"unknown digits split {split!r}; use 'test' or 'validation'.")
     outputs = model_outputs(path, feeds, runtime=runtime)
     if outputs.shape != (len(labels), 10):
         raise AccelkitError(f"{Path(path).name} is not a digits model: it gives outputs of shape "

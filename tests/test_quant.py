@@ -58,6 +58,49 @@ def test_accuracy_control_meets_its_budget(fp32_accuracy):
     assert fp32_accuracy - quant.digits_accuracy(path) <= BUDGET_PTS
 
 
+def test_accuracy_control_validates_off_the_test_split():
+    from accelkit.data import load_digits_split
+
+    train, test = load_digits_split()
+    items = quant.digits_validation_items()
+    assert len(items) == len(train.y) - quant.CALIBRATION_SIZE and items[0][0].shape == (1, 1, 32, 32)
+    np.testing.assert_array_equal(items[0][0], train.x[quant.CALIBRATION_SIZE:][:1])   # after the calibration images
+    assert not any(np.array_equal(items[0][0], img[None]) for img in test.x)           # not a test image
+    assert quant.digits_accuracy(ir_path("digits_cnn"), split="validation") > 90
+    with pytest.raises(AccelkitError, match="would overlap"):
+        quant.accuracy_controlled_ir(subset_size=quant.CALIBRATION_SIZE + 1)
+
+
+def test_static_defaults_kit_vs_ort():
+    import inspect
+
+    from onnxruntime.quantization import QuantType, quantize_static
+
+    kit, ort = quant.kit_static_defaults(), quant.ort_static_defaults()
+    assert quant.describe_static(kit) == "qdq u8s8 per-channel minmax"
+    params = inspect.signature(quantize_static).parameters                          # read, not assumed
+    assert ort["per_channel"] is params["per_channel"].default
+    assert ort["activations"] == {QuantType.QInt8: "s8", QuantType.QUInt8: "u8"}[params["activation_type"].default]
+    assert set(ort) == set(kit) and kit != ort
+
+
+def test_relu_activations_get_unsigned_ranges():
+    ranges = quant.activation_ranges(quant.nncf_int8_ir("digits_cnn", subset_size=32))
+    assert len(ranges) == 7 and all(low == 0 < high for low, high in ranges)    # input in [0, 1], then ReLUs
+
+
+def test_dynamic_quantization_follows_the_cpu():
+    from accelkit.hardware import report
+
+    isa = report().isa
+    got = quant.dynamic_quantization("tiny_encoder", quant.compressed_ir("tiny_encoder", mode="int8"))
+    assert got["group_size"] >= 0 and got["max_err_vs_off"] < 0.5
+    if not (isa["AVX512-VNNI"] or isa["AVX-VNNI"] or isa["AMX"]):
+        assert not got["active"]                       # OpenVINO 2026.4 needs VNNI for it on x86
+    elif got["group_size"]:
+        assert got["active"]
+
+
 def test_ort_qdq_graph_and_accuracy(fp32_accuracy):
     path = quant.ort_static_int8("digits_cnn", reduce_range=True, subset_size=32)
     ops = op_histogram(path)
@@ -100,6 +143,7 @@ def test_compare_outputs():
     (lambda: quant.nncf_int8_ir("digits_cnn", subset_size=-1), "subset_size must be a positive"),
     (lambda: quant.compressed_ir(mode="int2"), "unknown weight compression mode 'int2'; use one of: int8, int4"),
     (lambda: quant.accuracy_controlled_ir(max_drop=5), "between 0 and 1"),
+    (lambda: quant.digits_accuracy("m.xml", split="train"), "unknown digits split 'train'"),
     (lambda: quant.runner_for("model.pt"), "neither an OpenVINO IR"),
     (lambda: quant.model_outputs("model.tflite", []), "cannot run model.tflite on either runtime"),
     (lambda: quant.model_outputs("m.xml", [], runtime="onnxruntime"), "ONNX Runtime takes .onnx files"),
