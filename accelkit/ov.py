@@ -19,6 +19,8 @@ from .inputs import InputSpec, match_inputs, random_arrays
 
 HINTS = ("latency", "throughput", "cumulative_throughput", "none")
 PRECISIONS = ("f32", "bf16", "f16")
+EXECUTION_MODES = ("performance", "accuracy")
+CACHE_MODES = ("optimize_speed", "optimize_size")
 VIRTUAL_DEVICES = ("AUTO", "HETERO", "MULTI", "BATCH")
 
 
@@ -58,12 +60,21 @@ def check_device(device: str) -> None:
 
 
 def compile_config(hint: str = "latency", precision: str | None = None, threads: int | None = None,
-                   streams: int | None = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
-    """The OpenVINO properties for a hint/precision/threads/streams/model-cache request, validated."""
+                   streams: int | None = None, cache_dir: str | Path | None = None,
+                   execution_mode: str | None = None, cache_mode: str | None = None) -> dict[str, Any]:
+    """The OpenVINO properties for a hint/precision/threads/streams/model-cache request, validated.
+    ``execution_mode='accuracy'`` (EXECUTION_MODE_HINT) asks any device for undegraded precision;
+    ``cache_mode='optimize_size'`` (CACHE_MODE) writes a weightless cache blob (weights re-read from the file)."""
     if hint not in HINTS:
         raise AccelkitError(f"unknown performance hint {hint!r}; use one of: {', '.join(HINTS)}.")
     if precision is not None and precision not in PRECISIONS:
         raise AccelkitError(f"unknown inference precision {precision!r}; use one of: {', '.join(PRECISIONS)}.")
+    if execution_mode is not None and execution_mode not in EXECUTION_MODES:
+        raise AccelkitError(f"unknown execution mode {execution_mode!r}; use one of: {', '.join(EXECUTION_MODES)}.")
+    if cache_mode is not None and cache_mode not in CACHE_MODES:
+        raise AccelkitError(f"unknown cache mode {cache_mode!r}; use one of: {', '.join(CACHE_MODES)}.")
+    if cache_mode and not cache_dir:
+        raise AccelkitError("cache_mode only matters with a model cache: give cache_dir too.")
     config: dict[str, Any] = {}
     if hint != "none":
         config["PERFORMANCE_HINT"] = hint.upper()
@@ -73,18 +84,28 @@ def compile_config(hint: str = "latency", precision: str | None = None, threads:
         config["INFERENCE_NUM_THREADS"] = int(threads)
     if streams:
         config["NUM_STREAMS"] = int(streams)
+    if execution_mode:
+        config["EXECUTION_MODE_HINT"] = execution_mode.upper()
     if cache_dir:
         config["CACHE_DIR"] = str(cache_dir)
+    if cache_mode:
+        config["CACHE_MODE"] = cache_mode.upper()
     return config
 
 
-def read_model(path: str | Path):
-    """Read an .xml (with its .bin) or .onnx file, turning read errors into one sentence."""
+def check_model_path(path: str | Path) -> Path:
+    """The path as a Path if it names an .xml or .onnx file that exists; else one sentence."""
     path = Path(path)
     if not path.is_file():
         raise AccelkitError(f"no such model file: {path}.")
     if path.suffix not in (".xml", ".onnx"):
         raise AccelkitError(f"{path} is not a model file OpenVINO reads here; give an .xml (IR) or .onnx path.")
+    return path
+
+
+def read_model(path: str | Path):
+    """Read an .xml (with its .bin) or .onnx file, turning read errors into one sentence."""
+    path = check_model_path(path)
     try:
         if not frontend(path.suffix).supported(str(path)):  # else every other frontend tries it, logging C++ errors
             raise RuntimeError(f"it is not {'an OpenVINO IR' if path.suffix == '.xml' else 'an ONNX'} file")
@@ -96,11 +117,26 @@ def read_model(path: str | Path):
 
 
 def compile_model(model, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
-                  threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None):
+                  threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None,
+                  execution_mode: str | None = None, cache_mode: str | None = None, from_path: bool = False):
     """Compile a model (an ``ov.Model`` or a path) for ``device`` with the given settings;
-    ``cache_dir`` turns on OpenVINO's model cache (notebook 03)."""
-    config = compile_config(hint, precision, threads, streams, cache_dir)
+    ``cache_dir`` turns on OpenVINO's model cache (notebook 03).
+
+    A path is normally read first (``read_model``, dynamic dimensions set to 1), then the
+    ``ov.Model`` is compiled. ``from_path=True`` hands the path itself to ``core.compile_model``:
+    with a cache hit OpenVINO then loads the blob without reading or hashing the model graph
+    (the model is compiled as the file has it: dynamic shapes stay dynamic)."""
+    config = compile_config(hint, precision, threads, streams, cache_dir, execution_mode, cache_mode)
     check_device(device)
+    if from_path:
+        if not isinstance(model, (str, Path)):
+            raise AccelkitError("from_path=True needs a model file path, not an ov.Model.")
+        path = check_model_path(model)
+        try:
+            return core().compile_model(str(path), device, config)
+        except Exception as exc:
+            raise AccelkitError(f"OpenVINO could not compile {path} for {device} with {config}: {first_line(exc)}; "
+                                f"{damaged_model_advice(path)}.") from None
     if isinstance(model, (str, Path)):
         model = read_model(model)
     reshape_dynamic_to_one(model)
@@ -145,6 +181,22 @@ def runtime_layers(compiled) -> list[dict[str, str]]:
     return rows
 
 
+def exec_precision(compiled) -> str:
+    """The precision the compiled model computes in: its INFERENCE_PRECISION_HINT ('f32', 'bf16'),
+    or, where that reads 'dynamic' (EXECUTION_MODE_HINT=ACCURACY keeps each layer's own precision),
+    the precision most executed layers report."""
+    name = precision_name(compiled_property(compiled, "INFERENCE_PRECISION_HINT", "?"))
+    if name != "dynamic":
+        return name
+    from collections import Counter
+
+    try:
+        counts = Counter(r["precision"] for r in runtime_layers(compiled) if r["type"] != "Reorder")
+    except Exception:  # a virtual device without a runtime model
+        return name
+    return counts.most_common(1)[0][0] if counts else name
+
+
 def input_specs(compiled) -> list[InputSpec]:
     """What each input of a compiled model expects: name, numpy dtype, shape."""
     return [InputSpec(port.get_any_name(), np.dtype(port.get_element_type().to_dtype()),
@@ -172,7 +224,7 @@ class OvRunner:
         self.settings = {
             "runtime": "openvino", "device": device, "model": model_name, "hint": hint,
             "precision": precision or "default",
-            "exec_precision": precision_name(compiled_property(compiled, "INFERENCE_PRECISION_HINT", "?")),
+            "exec_precision": exec_precision(compiled),
             "threads": compiled_property(compiled, "INFERENCE_NUM_THREADS"),
             "streams": compiled_property(compiled, "NUM_STREAMS"),
             "nireq": compiled_property(compiled, "OPTIMAL_NUMBER_OF_INFER_REQUESTS", 1),
@@ -223,10 +275,13 @@ def _tensor(array: np.ndarray):
 
 def ov_runner(path: str | Path, *, device: str = "CPU", hint: str = "latency", precision: str | None = None,
               threads: int | None = None, streams: int | None = None, cache_dir: str | Path | None = None,
+              execution_mode: str | None = None, cache_mode: str | None = None, from_path: bool = False,
               inputs: Any = None) -> OvRunner:
-    """Builder for the harness: read + compile ``path`` and return a ready runner that feeds
-    ``inputs`` (a dict by name, a list in order or one array; default: seeded random)."""
+    """Builder for the harness: read + compile ``path`` (or, with ``from_path=True``, compile the
+    path directly; see ``compile_model``) and return a ready runner that feeds ``inputs`` (a dict
+    by name, a list in order or one array; default: seeded random)."""
     compiled = compile_model(path, device=device, hint=hint, precision=precision, threads=threads, streams=streams,
-                             cache_dir=cache_dir)
+                             cache_dir=cache_dir, execution_mode=execution_mode, cache_mode=cache_mode,
+                             from_path=from_path)
     return OvRunner(compiled, model_name=Path(path).stem, device=device, hint=hint, precision=precision,
                     inputs=inputs)

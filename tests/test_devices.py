@@ -54,14 +54,14 @@ def test_priority_order_decides_and_cpu_first_means_one_subgraph():
 
 
 def test_an_op_no_device_runs_is_one_sentence():
-    with pytest.raises(AccelkitError, match="no device in NPU supports MaxPool.*CPU last"):
-        dv.assign_devices(CHAIN, dv.support_map(CHAIN, {"NPU": ["MaxPool"]}), ["NPU"])
+    with pytest.raises(AccelkitError, match="no device in GPU supports MaxPool.*CPU last"):
+        dv.assign_devices(CHAIN, dv.support_map(CHAIN, {"GPU": ["MaxPool"]}), ["GPU"])
 
 
 def test_skip_connections_cross_subgraphs():
     nodes = [N("a", "Conv", ()), N("b", "Add", ("a",)), N("c", "Conv", ("b",)), N("d", "Add", ("c", "a"))]
-    got = dv.hetero_subgraphs(nodes, dv.support_map(nodes, {"NPU": ["Add"], "CPU": []}), ["NPU", "CPU"])
-    assert [sg.device for sg in got] == ["NPU", "CPU", "NPU", "CPU"]
+    got = dv.hetero_subgraphs(nodes, dv.support_map(nodes, {"GPU": ["Add"], "CPU": []}), ["GPU", "CPU"])
+    assert [sg.device for sg in got] == ["GPU", "CPU", "GPU", "CPU"]
     assert ("a", "d") in dv.boundary_tensors(nodes, got)
 
 
@@ -72,7 +72,7 @@ def test_streams_sustained_and_camera_rows():
     results = [SimpleNamespace(nireq=n, throughput_fps=fps, median_ms=m, p90_ms=m * 1.2)
                for n, fps, m in ((1, 35.0, 28.0), (2, 44.0, 45.0))]
     rows = dv.camera_rows(results, 30)
-    assert [r["fps_per_camera"] for r in rows] == [35.0, 22.0]
+    assert [r["fps_per_camera"] for r in rows] == [35.0, 22.0] and rows[0]["hint"] == ""
     assert [r["keeps_target"] for r in rows] == [True, False]
 
 
@@ -141,6 +141,9 @@ def test_runners_record_what_ran_under_virtual_devices(tiny):
     assert auto.settings["exec_precision"] != "?"
     camera = dv.camera_runner(path, cameras=3)
     assert camera.settings["nireq"] == 3 and camera.settings["hint"] == "throughput"
+    one_stream = dv.camera_runner(path, cameras=2, hint="latency")
+    assert one_stream.settings["nireq"] == 2 and one_stream.settings["hint"] == "latency"
+    one_stream.close()
     with pytest.raises(AccelkitError, match="whole number"):
         dv.camera_runner(path, cameras=0)
     hetero = dv.hetero_runner(path, affinity={"relu": "GPU", "add": "CPU"}, stand_in={"GPU": "AUTO"})

@@ -51,3 +51,22 @@ def test_model_cache_is_used(tmp_path):
 
     measure(partial(ov_runner, ir_path("digits_cnn"), cache_dir=tmp_path), iterations=10)
     assert any(tmp_path.iterdir())                                   # the compiled blob was saved
+
+
+def test_compile_from_path_and_cache_modes(tmp_path):
+    from accelkit.ov import compile_config, exec_precision
+
+    xml = ir_path("digits_cnn")
+    compiled = compile_model(xml, cache_dir=tmp_path, cache_mode="optimize_size", from_path=True)
+    assert tuple(compiled.outputs[0].get_shape()) == (1, 10) and any(tmp_path.iterdir())
+    assert compile_config(cache_dir=tmp_path, cache_mode="optimize_size")["CACHE_MODE"] == "OPTIMIZE_SIZE"
+    with pytest.raises(AccelkitError, match="cache_mode only matters with a model cache"):
+        compile_config(cache_mode="optimize_size")
+    with pytest.raises(AccelkitError, match="unknown execution mode"):
+        compile_config(execution_mode="fast")
+    with pytest.raises(AccelkitError, match="needs a model file path"):
+        compile_model(compile_model(xml).get_runtime_model(), from_path=True)
+    with pytest.raises(AccelkitError, match="no such model file"):
+        compile_model(tmp_path / "missing.xml", from_path=True)
+    # ACCURACY keeps the model's own precision on every CPU: f32 for an FP32 IR (even where bf16 is the default)
+    assert exec_precision(compile_model(xml, execution_mode="accuracy")) == "f32"

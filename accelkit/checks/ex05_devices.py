@@ -38,14 +38,14 @@ def random_graph(rng: random.Random, n: int) -> list[GraphNode]:
 CASES = [  # (description, nodes, supported_by_device, priority)
     ("a chain whose middle op the GPU lacks", chain("Conv", "Relu", "MaxPool", "Conv", "Relu"),
      {"GPU": ALL - {"MaxPool"}, "CPU": ALL}, ["GPU", "CPU"]),
-    ("a chain whose first and last ops the NPU lacks", chain("MaxPool", "Conv", "Relu", "MatMul"),
-     {"NPU": {"Conv", "Relu"}, "CPU": ALL}, ["NPU", "CPU"]),
+    ("a chain whose first and last ops the GPU lacks", chain("MaxPool", "Conv", "Relu", "MatMul"),
+     {"GPU": {"Conv", "Relu"}, "CPU": ALL}, ["GPU", "CPU"]),
     ("CPU first in the priority list", chain("Conv", "MaxPool", "Relu"), {"GPU": ALL, "CPU": ALL}, ["CPU", "GPU"]),
     ("a device in the priority list but missing from the map", chain("Conv", "Relu"), {"CPU": ALL},
-     ["NPU", "CPU"]),
+     ["GPU", "CPU"]),
     ("a residual block whose Add the GPU lacks", residual(), {"GPU": ALL - {"Add"}, "CPU": ALL}, ["GPU", "CPU"]),
-    ("three devices", chain("Conv", "Add", "MaxPool", "Relu"),
-     {"NPU": {"Conv"}, "GPU": {"Conv", "Add"}, "CPU": ALL}, ["NPU", "GPU", "CPU"]),
+    ("three devices (two GPUs and the CPU)", chain("Conv", "Add", "MaxPool", "Relu"),
+     {"GPU.1": {"Conv"}, "GPU.0": {"Conv", "Add"}, "CPU": ALL}, ["GPU.1", "GPU.0", "CPU"]),
 ]
 
 
@@ -83,7 +83,7 @@ def raises_ok(ns):
     fn = need(ns, "hetero_subgraphs", is_callable=True)
     nodes = chain("Conv", "Softmax", "Relu")
     try:
-        got = fn(nodes, {"NPU": {"Conv", "Relu"}}, ["NPU"])
+        got = fn(nodes, {"GPU": {"Conv", "Relu"}}, ["GPU"])
     except NotImplementedError:
         raise CheckFailed("`hetero_subgraphs` is not written yet (it raises NotImplementedError).") from None
     except ValueError as exc:
