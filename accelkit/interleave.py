@@ -9,14 +9,15 @@ the per-pair ratios:
 - the **ratio** is the median of the pairs' ratios, with their range (min–max);
 - the **noise** is how much repeated windows of one configuration differ over the run
   (max / min − 1 of its window medians): the machine's own variability, reported beside the ratio;
-- a difference is a **finding** only when every pair points the same way *and* the effect
-  (|median ratio − 1|) is larger than the pairs disagree among themselves (max / min − 1 of the
-  pair ratios). Interleaving makes the pairs see the same spell of the machine, so a slow minute
-  that inflates the noise does not hide an effect every pair agrees on. Otherwise the sentence
-  says "not a finding".
+- a difference is a **finding** only when every pair points the same way *and* the effect is
+  larger than the pairs disagree among themselves: |log(median ratio)| above half the log-range of
+  the pair ratios. Interleaving makes the pairs see the same spell of the machine, so a slow
+  minute that inflates the noise does not hide an effect every pair agrees on. Otherwise the
+  sentence says "not a finding".
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -95,10 +96,11 @@ class Comparison:
         return max(self.spread(label, metric) for label in (labels or tuple(self.results)))
 
     def is_finding(self, a: str, b: str, metric: str = "median_ms") -> bool:
-        """True when every pair agrees on the direction and the effect exceeds the pairs' disagreement."""
+        """True when every pair agrees on the direction and the effect exceeds the pairs'
+        disagreement (both on a log scale, so 0.5x and 2x weigh the same)."""
         r = self.ratio(a, b, metric)
         one_way = r.low > 1 or r.high < 1
-        return one_way and abs(r.median - 1) > r.high / r.low - 1
+        return one_way and abs(math.log(r.median)) > math.log(r.high / r.low) / 2
 
     def verdict(self, a: str, b: str, metric: str = "median_ms") -> str:
         """One sentence computed from the pairs, e.g. "ov takes 0.55x the time of ort (…): a finding."."""

@@ -1,4 +1,5 @@
 """accelkit.interleave: interleaved repeats, per-pair ratios, noise and the finding rule."""
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -57,12 +58,18 @@ def test_an_effect_every_pair_agrees_on_survives_a_drifting_machine():
 
 
 def test_a_difference_smaller_than_the_pairs_disagree_is_not_a_finding():
-    # every pair says a is slower, but the pairs disagree by more than the effect
-    cmp = Comparison.from_numbers({"a": [10.2, 14.0, 10.6], "b": [10.0, 13.0, 10.1]})
+    # every pair says a is slower (by 0.5-15 %), but the pairs disagree by more than the effect
+    cmp = Comparison.from_numbers({"a": [10.1, 15.0, 10.2], "b": [10.0, 13.0, 10.15]})
     r = cmp.ratio("a", "b")
-    assert r.low > 1 and abs(r.median - 1) < r.high / r.low - 1
+    assert r.low > 1 and math.log(r.median) < math.log(r.high / r.low) / 2
     assert not cmp.is_finding("a", "b")
     assert cmp.verdict("a", "b").endswith("not a finding — inside the noise.")
+
+
+def test_a_large_effect_with_spread_pairs_is_a_finding():
+    # bf16 vs f32 on a loaded machine: the pairs range 0.20-0.35, all far from 1
+    cmp = Comparison.from_numbers({"bf16": [20, 30, 35], "f32": [100, 100, 100]})
+    assert cmp.is_finding("bf16", "f32") and cmp.is_finding("f32", "bf16")
 
 
 def test_pairs_that_disagree_on_the_direction_are_not_a_finding():
