@@ -50,3 +50,16 @@ def test_a_configuration_that_fails_becomes_a_row_with_its_reason():
 
     row = evaluate(Config("resnet18_like", "openvino", "f32", broken, ov_precision="f32"))
     assert row["status"] == "not run: cannot build this here"
+
+
+def test_decide_says_what_its_fps_and_error_are():
+    text = repr(decide(ROWS, latency_ms=10))
+    assert "one request at a time" in text and "drift from FP32" in text
+
+
+def test_compare_configs_names_what_it_has_when_a_label_is_wrong():
+    from accelkit.capstone import compare_configs
+
+    with pytest.raises(AccelkitError, match="no configuration 'onnxruntime CPU f16'.*it has torch CPU f32"):
+        compare_configs(configurations("resnet18_like", bf16=False), "resnet18_like",
+                        ["torch CPU f32", "onnxruntime CPU f16"])
