@@ -5,7 +5,7 @@ Method, step by step as benchmark_app does it:
 2. run one inference and report it as "first inference" (it pays for lazy allocations);
 3. run a timed window (seconds and/or iterations): sync mode calls ``infer`` back to back,
    async mode keeps the device's optimal number of requests in flight (OpenVINO only);
-4. report median, p90, p99 (nearest-rank, as benchmark_app), mean, min, max and throughput
+4. report median, p90, p99 (nearest-rank, as the Python benchmark_app), mean, min, max and throughput
    (iterations / window), with every setting the runner used.
 
 Sync latencies are the harness's own wall clock around each call, the same clock for every

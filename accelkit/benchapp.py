@@ -2,10 +2,16 @@
 against it (notebook 00, ``benchmarks/harness_vs_benchmark_app.py``).
 
 benchmark_app is the reference a learner can trust: same model, same device, same hint and
-precision, and the kit's median must land close to it.
+precision, and the kit's median must land close to it. On a shared or small machine one pair of
+runs is not evidence (two back-to-back windows can differ by tens of percent), so
+``compare_with_benchmark_app`` interleaves several pairs, counterbalancing the order, and reports
+the median of the per-pair ratios with their range, the machine's noise (how much one tool's
+windows varied) and a computed verdict: agreement only where the whole range lies within the
+tolerance, "not a finding" where the range straddles it.
 """
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -73,26 +79,174 @@ def run_benchmark_app(model: str | Path, *, device: str = "CPU", hint: str = "la
     return parse_output(done.stdout, command)
 
 
+PAIRS = 5          # interleaved harness/benchmark_app pairs: the fewest for a check
+QUICK_PAIRS = 2    # quick mode (CI): enough to exercise the machinery, too few to conclude
+TOLERANCE = 0.05   # the harness's target: median within +-5 % of benchmark_app's
+
+
+@dataclass
+class Spread:
+    """A per-pair ratio over interleaved pairs: the median and the range (min-max)."""
+
+    median: float
+    low: float
+    high: float
+    pairs: int
+
+    def __str__(self) -> str:
+        return f"{self.median:.3f} ({self.low:.3f}–{self.high:.3f} over {self.pairs} pair{'s' * (self.pairs != 1)})"
+
+
+def spread(values: list[float]) -> Spread:
+    ordered = sorted(values)
+    n = len(ordered)
+    mid = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    return Spread(mid, ordered[0], ordered[-1], n)
+
+
+def _relative_spread(values: list[float]) -> float:
+    """How much repeated windows of one tool on one configuration varied: max/min - 1."""
+    return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else float("nan")
+
+
+@dataclass
+class Agreement:
+    """The harness and benchmark_app, interleaved over several pairs of windows on one model,
+    device, hint and precision. Each pair's ratio is harness / benchmark_app."""
+
+    model: str
+    hint: str
+    precision: str
+    exec_precision: str
+    window_s: float
+    quick: bool
+    first: list[str]                  # which tool ran first in each pair (counterbalanced)
+    harness_ms: list[float]           # the harness's median per window
+    benchmark_app_ms: list[float]     # benchmark_app's median per window
+    harness_fps: list[float]
+    benchmark_app_fps: list[float]
+    overhead_us: list[float]          # harness wall clock - OpenVINO's own timing, per window (sync only)
+    tolerance: float = TOLERANCE
+
+    @property
+    def pairs(self) -> int:
+        return len(self.harness_ms)
+
+    @property
+    def median_ratio(self) -> Spread:
+        return spread([h / b for h, b in zip(self.harness_ms, self.benchmark_app_ms)])
+
+    @property
+    def fps_ratio(self) -> Spread:
+        return spread([h / b for h, b in zip(self.harness_fps, self.benchmark_app_fps)])
+
+    @property
+    def same_calls_ratio(self) -> Spread | None:
+        """Per harness window: its median (own clock) over the median of OpenVINO's timing of the
+        same calls, which is what benchmark_app reports. The harness method's own bias, measured
+        on identical calls, so a busy spell between the two tools' windows cannot move it
+        (sync mode only)."""
+        ratios = [m / (m - o / 1e3) for m, o in zip(self.harness_ms, self.overhead_us) if m > o / 1e3]
+        return spread(ratios) if ratios else None
+
+    @property
+    def overhead(self) -> float | None:
+        """The harness's per-call overhead (us), median over its windows; None in async mode."""
+        return spread(self.overhead_us).median if self.overhead_us else None
+
+    @property
+    def noise(self) -> float:
+        """This machine's measured noise here: the larger relative spread (max/min - 1) of one
+        tool's window medians over the pairs."""
+        return max(_relative_spread(self.harness_ms), _relative_spread(self.benchmark_app_ms))
+
+    def verdict(self, metric: str = "median") -> str:
+        """One computed sentence: agreement only where the whole range of pair ratios lies
+        within the tolerance; a difference only where every pair is outside it on one side and
+        the effect exceeds the pairs' disagreement (on a log scale, the rule of ``ak.compare``);
+        otherwise not a finding."""
+        r = self.median_ratio if metric == "median" else self.fps_ratio
+        what = "medians" if metric == "median" else "throughputs"
+        lo, hi = 1 - self.tolerance, 1 + self.tolerance
+        band = f"±{self.tolerance:.0%}"
+        if r.pairs < 2:
+            return f"{what}: {r} — one pair is not evidence."
+        few = f" (only {r.pairs} pairs: fewer than a check needs)" if r.pairs < PAIRS else ""
+        if lo <= r.low and r.high <= hi:
+            return f"{what} agree within {band}: ratio {r}{few}."
+        if (r.low > hi or r.high < lo) and abs(math.log(r.median)) > math.log(r.high / r.low) / 2:
+            side = "higher" if r.low > hi else "lower"
+            text = f"{what} differ: the harness reads {side} in every pair, ratio {r}"
+            if metric == "median" and self.overhead is not None and r.low > hi:
+                share = self.overhead / 1e3 / spread(self.benchmark_app_ms).median
+                text += f"; its per-call overhead ({self.overhead:.0f} µs) is {share:.1%} of a call"
+            return text + few + "."
+        return (f"{what}: ratio {r} straddles the {band} band — not a finding either way "
+                f"(inside this machine's noise: one tool's windows varied by {self.noise:.0%}){few}.")
+
+    def note(self) -> str:
+        """What the settings allow one to conclude (quick mode says it is not a check)."""
+        text = f"{self.pairs} interleaved pair(s) of {self.window_s:g} s windows"
+        if self.pairs < PAIRS:
+            text += (f" (quick mode: fewer pairs and shorter windows than a check needs; run without "
+                     f"ACCELKIT_QUICK for {PAIRS} pairs)" if self.quick else f"; a check needs {PAIRS}")
+        return text
+
+    def row(self) -> dict:
+        """One flat table row."""
+        m, f = self.median_ratio, self.fps_ratio
+        return {
+            "model": self.model, "hint": self.hint, "precision": self.precision,
+            "exec_precision": self.exec_precision, "pairs": self.pairs, "window_s": self.window_s,
+            "harness_median_ms": spread(self.harness_ms).median,
+            "benchmark_app_median_ms": spread(self.benchmark_app_ms).median,
+            "median_ratio": m.median, "median_ratio_low": m.low, "median_ratio_high": m.high,
+            "fps_ratio": f.median, "fps_ratio_low": f.low, "fps_ratio_high": f.high,
+            "same_calls_ratio": self.same_calls_ratio.median if self.same_calls_ratio else None,
+            "harness_overhead_us": self.overhead, "noise_pct": 100 * self.noise,
+        }
+
+
 def compare_with_benchmark_app(xml: str | Path, *, hint: str = "latency", precision: str | None = None,
-                               seconds: float | None = None) -> dict:
-    """Measure ``xml`` with the kit's harness (in a fresh process) and with benchmark_app, back
-    to back with the same device, hint and precision; return both medians/throughputs and ratios."""
+                               seconds: float | None = None, pairs: int | None = None) -> Agreement:
+    """Measure ``xml`` with the kit's harness (each window in a fresh process) and with
+    benchmark_app (its own process), interleaved over ``pairs`` pairs with the order
+    counterbalanced (H B, B H, H B, ...), same device, hint and precision.
+
+    ``pairs`` defaults to 5 (2 in quick mode, which says so in ``note()``); ``seconds`` to the
+    harness's window, rounded to whole seconds as benchmark_app's ``-t`` takes them."""
     from functools import partial
 
     from .bench import measure
-    from .config import default_seconds
+    from .config import default_seconds, is_quick
     from .ov import ov_runner
 
-    seconds = seconds or default_seconds()
+    if pairs is None:
+        pairs = QUICK_PAIRS if is_quick() else PAIRS
+    if not isinstance(pairs, int) or pairs < 1:
+        raise AccelkitError(f"pairs must be a whole number of at least 1, not {pairs!r}.")
+    if hint not in ("latency", "throughput"):
+        raise AccelkitError(f"compare_with_benchmark_app takes hint 'latency' or 'throughput', not {hint!r}.")
+    window = float(max(1, round(seconds or default_seconds())))
     mode = "async" if hint == "throughput" else "sync"
-    ours = measure(partial(ov_runner, xml, hint=hint, precision=precision), seconds=seconds, mode=mode, isolate=True)
-    ref = run_benchmark_app(xml, hint=hint, precision=precision, seconds=seconds)
-    return {
-        "model": Path(xml).stem, "hint": hint, "precision": precision or "default",
-        "exec_precision": ours.exec_precision, "window_s": seconds,
-        "harness_median_ms": ours.median_ms, "benchmark_app_median_ms": ref.median_ms,
-        "median_ratio": ours.median_ms / ref.median_ms,
-        "harness_fps": ours.throughput_fps, "benchmark_app_fps": ref.throughput_fps,
-        "fps_ratio": ours.throughput_fps / ref.throughput_fps,
-        "harness_overhead_us": ours.overhead_us,
-    }
+    builder = partial(ov_runner, xml, hint=hint, precision=precision)
+    out = Agreement(model=Path(xml).stem, hint=hint, precision=precision or "default", exec_precision="?",
+                    window_s=window, quick=is_quick(), first=[], harness_ms=[], benchmark_app_ms=[],
+                    harness_fps=[], benchmark_app_fps=[], overhead_us=[])
+    for i in range(pairs):
+        order = ("harness", "benchmark_app") if i % 2 == 0 else ("benchmark_app", "harness")
+        for tool in order:
+            if tool == "harness":
+                ours = measure(builder, seconds=window, mode=mode, isolate=True)
+            else:
+                ref = run_benchmark_app(xml, hint=hint, precision=precision, seconds=window)
+        out.first.append(order[0])
+        out.exec_precision = ours.exec_precision
+        out.harness_ms.append(ours.median_ms)
+        out.benchmark_app_ms.append(ref.median_ms)
+        out.harness_fps.append(ours.throughput_fps)
+        out.benchmark_app_fps.append(ref.throughput_fps)
+        if ours.overhead_us is not None:
+            out.overhead_us.append(ours.overhead_us)
+    return out
+

@@ -247,7 +247,7 @@ SOLVED = [  # three of exercise 00's functions, right: 2 + 2 + 1 = 5 of its 10 p
     "import math",
     "def nearest_rank(values, pct):\n    ordered = sorted(values)\n"
     "    return ordered[max(math.ceil(len(ordered) * pct / 100), 1) - 1]",
-    "def int8_should_pay(f):\n    return bool(f & {'avx512_vnni', 'avx_vnni', 'amx_int8', 'amx_tile'})",
+    "def has_int8_dot_product(f):\n    return bool(f & {'avx512_vnni', 'avx_vnni', 'amx_int8', 'amx_tile'})",
     "def ov_runs_bf16_by_default(f):\n    return bool(f & {'avx512_bf16', 'amx_bf16'})",
 ]
 SUBMISSIONS = {  # file: cells

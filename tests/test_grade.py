@@ -49,19 +49,19 @@ def test_check_exercise_in_process_records_progress():
     report = check_exercise("00-measure-like-benchmark-app", ns)
     assert report.score == 0 and "not defined" in repr(report)
     ns["nearest_rank"] = lambda values, pct: sorted(values)[-1]   # wrong on purpose
-    ns["int8_should_pay"] = lambda flags: "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
+    ns["has_int8_dot_product"] = lambda flags: "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
     results = {r.name: r for r in run_checks("00-measure-like-benchmark-app", ns)}
-    assert "expected" in results["nearest_rank matches benchmark_app's percentile"].message
-    assert results["int8_should_pay reads VNNI/AMX from the flags"].earned == 2
+    assert "expected" in results["nearest_rank matches the Python benchmark_app's percentile"].message
+    assert results["has_int8_dot_product reads VNNI/AMX from the flags"].earned == 2
     assert progress.load()["exercises"]["00-measure-like-benchmark-app"]["max"] == 10
 
 
 def test_check_names_wrong_types_and_exceptions():
-    ns = {"summarize_window": lambda lat, s: [1, 2], "int8_should_pay": lambda f: "yes",
+    ns = {"summarize_window": lambda lat, s: [1, 2], "has_int8_dot_product": lambda f: "yes",
           "nearest_rank": lambda v, p: 1 / 0, "digits_result": 3.5}
     msgs = {r.name.split()[0]: r.message for r in run_checks("00-measure-like-benchmark-app", ns)}
     assert "should return a dict" in msgs["summarize_window"]
-    assert "True or False" in msgs["int8_should_pay"]
+    assert "True or False" in msgs["has_int8_dot_product"]
     assert "ZeroDivisionError" in msgs["nearest_rank"]
     assert "should be a BenchResult" in msgs["digits_result"]
 
