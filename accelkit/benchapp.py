@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AccelkitError
+from .interleave import Ratio
 
 LAUNCH = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
 _UNITS = {"ms": 1.0, "us": 1e-3}
@@ -84,26 +86,6 @@ QUICK_PAIRS = 2    # quick mode (CI): enough to exercise the machinery, too few 
 TOLERANCE = 0.05   # the harness's target: median within +-5 % of benchmark_app's
 
 
-@dataclass
-class Spread:
-    """A per-pair ratio over interleaved pairs: the median and the range (min-max)."""
-
-    median: float
-    low: float
-    high: float
-    pairs: int
-
-    def __str__(self) -> str:
-        return f"{self.median:.3f} ({self.low:.3f}–{self.high:.3f} over {self.pairs} pair{'s' * (self.pairs != 1)})"
-
-
-def spread(values: list[float]) -> Spread:
-    ordered = sorted(values)
-    n = len(ordered)
-    mid = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-    return Spread(mid, ordered[0], ordered[-1], n)
-
-
 def _relative_spread(values: list[float]) -> float:
     """How much repeated windows of one tool on one configuration varied: max/min - 1."""
     return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else float("nan")
@@ -133,26 +115,26 @@ class Agreement:
         return len(self.harness_ms)
 
     @property
-    def median_ratio(self) -> Spread:
-        return spread([h / b for h, b in zip(self.harness_ms, self.benchmark_app_ms)])
+    def median_ratio(self) -> Ratio:
+        return Ratio.of([h / b for h, b in zip(self.harness_ms, self.benchmark_app_ms)])
 
     @property
-    def fps_ratio(self) -> Spread:
-        return spread([h / b for h, b in zip(self.harness_fps, self.benchmark_app_fps)])
+    def fps_ratio(self) -> Ratio:
+        return Ratio.of([h / b for h, b in zip(self.harness_fps, self.benchmark_app_fps)])
 
     @property
-    def same_calls_ratio(self) -> Spread | None:
+    def same_calls_ratio(self) -> Ratio | None:
         """Per harness window: its median (own clock) over the median of OpenVINO's timing of the
         same calls, which is what benchmark_app reports. The harness method's own bias, measured
         on identical calls, so a busy spell between the two tools' windows cannot move it
         (sync mode only)."""
         ratios = [m / (m - o / 1e3) for m, o in zip(self.harness_ms, self.overhead_us) if m > o / 1e3]
-        return spread(ratios) if ratios else None
+        return Ratio.of(ratios) if ratios else None
 
     @property
     def overhead(self) -> float | None:
         """The harness's per-call overhead (us), median over its windows; None in async mode."""
-        return spread(self.overhead_us).median if self.overhead_us else None
+        return statistics.median(self.overhead_us) if self.overhead_us else None
 
     @property
     def noise(self) -> float:
@@ -170,18 +152,18 @@ class Agreement:
         lo, hi = 1 - self.tolerance, 1 + self.tolerance
         band = f"±{self.tolerance:.0%}"
         if r.pairs < 2:
-            return f"{what}: {r} — one pair is not evidence."
+            return f"{what}: {r.text(3)} — one pair is not evidence."
         few = f" (only {r.pairs} pairs: fewer than a check needs)" if r.pairs < PAIRS else ""
         if lo <= r.low and r.high <= hi:
-            return f"{what} agree within {band}: ratio {r}{few}."
+            return f"{what} agree within {band}: ratio {r.text(3)}{few}."
         if (r.low > hi or r.high < lo) and abs(math.log(r.median)) > math.log(r.high / r.low) / 2:
             side = "higher" if r.low > hi else "lower"
-            text = f"{what} differ: the harness reads {side} in every pair, ratio {r}"
+            text = f"{what} differ: the harness reads {side} in every pair, ratio {r.text(3)}"
             if metric == "median" and self.overhead is not None and r.low > hi:
-                share = self.overhead / 1e3 / spread(self.benchmark_app_ms).median
+                share = self.overhead / 1e3 / statistics.median(self.benchmark_app_ms)
                 text += f"; its per-call overhead ({self.overhead:.0f} µs) is {share:.1%} of a call"
             return text + few + "."
-        return (f"{what}: ratio {r} straddles the {band} band — not a finding either way "
+        return (f"{what}: ratio {r.text(3)} straddles the {band} band — not a finding either way "
                 f"(inside this machine's noise: one tool's windows varied by {self.noise:.0%}){few}.")
 
     def note(self) -> str:
@@ -198,8 +180,8 @@ class Agreement:
         return {
             "model": self.model, "hint": self.hint, "precision": self.precision,
             "exec_precision": self.exec_precision, "pairs": self.pairs, "window_s": self.window_s,
-            "harness_median_ms": spread(self.harness_ms).median,
-            "benchmark_app_median_ms": spread(self.benchmark_app_ms).median,
+            "harness_median_ms": statistics.median(self.harness_ms),
+            "benchmark_app_median_ms": statistics.median(self.benchmark_app_ms),
             "median_ratio": m.median, "median_ratio_low": m.low, "median_ratio_high": m.high,
             "fps_ratio": f.median, "fps_ratio_low": f.low, "fps_ratio_high": f.high,
             "same_calls_ratio": self.same_calls_ratio.median if self.same_calls_ratio else None,

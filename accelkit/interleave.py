@@ -40,8 +40,20 @@ class Ratio:
     high: float
     pairs: int
 
+    @classmethod
+    def of(cls, ratios: list[float]) -> "Ratio":
+        """The median and range of a list of per-pair ratios."""
+        if not ratios:
+            raise AccelkitError("no pairs to summarise: measure at least one pair.")
+        return cls(statistics.median(ratios), min(ratios), max(ratios), len(ratios))
+
+    def text(self, digits: int = 2) -> str:
+        """e.g. '1.82x (1.70–1.95, 5 pairs)'."""
+        d = digits
+        return f"{self.median:.{d}f}x ({self.low:.{d}f}–{self.high:.{d}f}, {self.pairs} pair{'s' * (self.pairs != 1)})"
+
     def __str__(self) -> str:
-        return f"{self.median:.2f}x ({self.low:.2f}–{self.high:.2f}, {self.pairs} pairs)"
+        return self.text()
 
 
 @dataclass
@@ -84,7 +96,7 @@ class Comparison:
         ratios = [x / y for x, y in zip(self.values(a, metric), self.values(b, metric)) if y]
         if not ratios:
             raise AccelkitError(f"no pair of windows to compare {a!r} with {b!r}.")
-        return Ratio(statistics.median(ratios), min(ratios), max(ratios), len(ratios))
+        return Ratio.of(ratios)
 
     def spread(self, label: str, metric: str = "median_ms") -> float:
         """How far apart repeated windows of one configuration are: max / min − 1."""

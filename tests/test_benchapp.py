@@ -40,7 +40,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from accelkit import benchapp
-from accelkit.benchapp import Agreement, compare_with_benchmark_app, spread
+from accelkit.benchapp import Agreement, compare_with_benchmark_app
+from accelkit.interleave import Ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +54,9 @@ def agreement(harness_ms, bapp_ms, overhead_us=(15.0,)):
 
 
 def test_spread_is_median_and_range():
-    s = spread([1.2, 0.9, 1.0, 1.1])
+    s = Ratio.of([1.2, 0.9, 1.0, 1.1])
     assert (s.median, s.low, s.high, s.pairs) == (pytest.approx(1.05), 0.9, 1.2, 4)
-    assert str(spread([1.0, 1.02, 0.99])) == "1.000 (0.990–1.020 over 3 pairs)"
+    assert Ratio.of([1.0, 1.02, 0.99]).text(3) == "1.000x (0.990–1.020, 3 pairs)"
 
 
 def test_agreement_only_where_the_whole_range_is_inside_the_band():
