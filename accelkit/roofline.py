@@ -30,8 +30,8 @@ BYTES = {"f32": (4, 4), "bf16": (2, 2), "int8": (1, 1),          # precision -> 
 INT8_PER_F32 = (("AMX", 32, "AMX tiles (Intel: 2048 int8 ops per cycle per core, 32x AVX-512 f32 FMA)"),
                 ("AVX512-VNNI", 4, "VNNI: one vpdpbusd does 4 int8 multiply-adds per 32-bit lane, an f32 FMA does 1"),
                 ("AVX-VNNI", 4, "VNNI: one vpdpbusd does 4 int8 multiply-adds per 32-bit lane, an f32 FMA does 1"),
-                ("AVX2", 2, "AVX2 without VNNI: vpmaddubsw + vpmaddwd do 4 int8 multiply-adds per lane in "
-                            "2 instructions, ~2x an f32 FMA"))
+                ("AVX2", 2, "AVX2 without VNNI: vpmaddubsw + vpmaddwd + vpaddd do 4 int8 multiply-adds per "
+                            "lane in 3 instructions, ~2x an f32 FMA in practice"))
 BF16_PER_F32 = (("AMX", 16, "AMX tiles (Intel: 1024 bf16 ops per cycle per core, 16x AVX-512 f32 FMA)"),
                 ("AVX512-BF16", 2, "AVX512-BF16: one vdpbf16ps does 2 bf16 multiply-adds per 32-bit lane, an f32 FMA does 1"))
 

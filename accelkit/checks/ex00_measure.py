@@ -67,8 +67,8 @@ def int8_ok(ns):
         if got != want:
             raise CheckFailed(f"for flags {sorted(flags)} you said {got}; a one-instruction INT8 dot product "
                               "is a VNNI form (avx512_vnni or avx_vnni) or AMX (amx_int8/amx_tile). AVX2's "
-                              "vpmaddubsw + vpmaddwd pair does not count: it is two instructions (INT8's ~2x "
-                              "ceiling there).")
+                              "vpmaddubsw + vpmaddwd + vpaddd sequence does not count: it is three instructions "
+                              "(INT8's ~2x ceiling there).")
 
 
 @check("ov_runs_bf16_by_default reads BF16 support", points=1)
