@@ -11,7 +11,6 @@ tolerance, "not a finding" where the range straddles it.
 """
 from __future__ import annotations
 
-import math
 import re
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AccelkitError
-from .interleave import Ratio
+from .interleave import Ratio, relative_spread
 
 LAUNCH = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
 _UNITS = {"ms": 1.0, "us": 1e-3}
@@ -86,11 +85,6 @@ QUICK_PAIRS = 2    # quick mode (CI): enough to exercise the machinery, too few 
 TOLERANCE = 0.05   # the harness's target: median within +-5 % of benchmark_app's
 
 
-def _relative_spread(values: list[float]) -> float:
-    """How much repeated windows of one tool on one configuration varied: max/min - 1."""
-    return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else float("nan")
-
-
 @dataclass
 class Agreement:
     """The harness and benchmark_app, interleaved over several pairs of windows on one model,
@@ -140,7 +134,7 @@ class Agreement:
     def noise(self) -> float:
         """This machine's measured noise here: the larger relative spread (max/min - 1) of one
         tool's window medians over the pairs."""
-        return max(_relative_spread(self.harness_ms), _relative_spread(self.benchmark_app_ms))
+        return max(relative_spread(self.harness_ms), relative_spread(self.benchmark_app_ms))
 
     def verdict(self, metric: str = "median") -> str:
         """One computed sentence: agreement only where the whole range of pair ratios lies
@@ -156,7 +150,7 @@ class Agreement:
         few = f" (only {r.pairs} pairs: fewer than a check needs)" if r.pairs < PAIRS else ""
         if lo <= r.low and r.high <= hi:
             return f"{what} agree within {band}: ratio {r.text(3)}{few}."
-        if (r.low > hi or r.high < lo) and abs(math.log(r.median)) > math.log(r.high / r.low) / 2:
+        if (r.low > hi or r.high < lo) and r.beyond_its_spread():
             side = "higher" if r.low > hi else "lower"
             text = f"{what} differ: the harness reads {side} in every pair, ratio {r.text(3)}"
             if metric == "median" and self.overhead is not None and r.low > hi:

@@ -107,7 +107,6 @@ def compare_configs(configs: list[Config], model: str, labels: list[str], *, pai
                     seconds: float | None = None, isolate: bool = True):
     """Interleaved, repeated windows (``accelkit.compare``, each in a fresh process by default) of
     the configurations of ``model`` named by ``labels``; pairs: 3 in quick mode, else 5."""
-    from .config import is_quick
     from .interleave import compare
 
     chosen = {c.label: c for c in configs if c.model == model and c.label in labels}
@@ -116,7 +115,7 @@ def compare_configs(configs: list[Config], model: str, labels: list[str], *, pai
         raise AccelkitError(f"no configuration {', '.join(map(repr, missing))} of {model}; it has "
                             f"{', '.join(c.label for c in configs if c.model == model)}.")
     builders = {label: builder_for(c, c.build_path() if c.build_path else None) for label, c in chosen.items()}
-    return compare(builders, pairs=pairs or (3 if is_quick() else 5), seconds=seconds, isolate=isolate)
+    return compare(builders, pairs=pairs, seconds=seconds, isolate=isolate)
 
 
 def dynamic_quantization(path: Path, config: Config) -> int:

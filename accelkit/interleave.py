@@ -55,6 +55,10 @@ class Ratio:
     def __str__(self) -> str:
         return self.text()
 
+    def beyond_its_spread(self) -> bool:
+        """The effect (|log median|) is larger than the pairs disagree (half their log-range)."""
+        return abs(math.log(self.median)) > math.log(self.high / self.low) / 2
+
 
 @dataclass
 class Comparison:
@@ -100,8 +104,7 @@ class Comparison:
 
     def spread(self, label: str, metric: str = "median_ms") -> float:
         """How far apart repeated windows of one configuration are: max / min − 1."""
-        values = self.values(label, metric)
-        return max(values) / min(values) - 1 if min(values) > 0 else float("inf")
+        return relative_spread(self.values(label, metric))
 
     def noise(self, metric: str = "median_ms", labels: tuple[str, ...] | None = None) -> float:
         """The machine's noise: the largest spread among ``labels`` (default: every configuration)."""
@@ -112,7 +115,7 @@ class Comparison:
         disagreement (both on a log scale, so 0.5x and 2x weigh the same)."""
         r = self.ratio(a, b, metric)
         one_way = r.low > 1 or r.high < 1
-        return one_way and abs(math.log(r.median)) > math.log(r.high / r.low) / 2
+        return one_way and r.beyond_its_spread()
 
     def verdict(self, a: str, b: str, metric: str = "median_ms") -> str:
         """One sentence computed from the pairs, e.g. "ov takes 0.55x the time of ort (…): a finding."."""
@@ -143,6 +146,20 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
+def relative_spread(values: list[float]) -> float:
+    """How far apart repeated measurements of one thing are: max / min - 1 (nan for fewer than two)."""
+    if len(values) < 2:
+        return float("nan")
+    return max(values) / min(values) - 1 if min(values) > 0 else float("inf")
+
+
+def default_pairs() -> int:
+    """Rounds per comparison: 5 for a learner, 3 in quick mode (CI), where fewer count as findings."""
+    from .config import is_quick
+
+    return 3 if is_quick() else DEFAULT_PAIRS
+
+
 def interleaved_order(labels: list[str], pairs: int) -> list[str]:
     """A B, B A, A B, …: each round reverses the last, so drift hits every configuration alike."""
     order: list[str] = []
@@ -151,10 +168,11 @@ def interleaved_order(labels: list[str], pairs: int) -> list[str]:
     return order
 
 
-def compare(builders: dict[str, Callable[[], Runner]], *, pairs: int = DEFAULT_PAIRS,
+def compare(builders: dict[str, Callable[[], Runner]], *, pairs: int | None = None,
             **measure_kwargs: Any) -> Comparison:
-    """Measure each builder ``pairs`` times, interleaved; ``measure_kwargs`` go to ``measure``
-    (``mode``, ``seconds``, ``iterations``, ``isolate``)."""
+    """Measure each builder ``pairs`` times (default: ``default_pairs()``), interleaved;
+    ``measure_kwargs`` go to ``measure`` (``mode``, ``seconds``, ``iterations``, ``isolate``)."""
+    pairs = default_pairs() if pairs is None else pairs
     if len(builders) < 2:
         raise AccelkitError("compare needs at least two configurations, e.g. {'ort': ..., 'ov': ...}.")
     if not isinstance(pairs, int) or pairs < 2:

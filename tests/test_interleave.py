@@ -124,3 +124,14 @@ def test_compare_with_the_real_harness():
     assert all(r.iterations == 12 for runs in cmp.results.values() for r in runs)
     assert cmp.ratio("a", "b").pairs == 2
     assert len(interleave.repeat(fake_builder, times=3, iterations=10)) == 3
+
+
+def test_relative_spread_and_default_pairs(monkeypatch):
+    from accelkit.interleave import default_pairs, relative_spread
+
+    assert relative_spread([2.0, 3.0]) == pytest.approx(0.5)
+    assert math.isnan(relative_spread([2.0]))
+    monkeypatch.setenv("ACCELKIT_QUICK", "1")
+    assert default_pairs() == 3
+    monkeypatch.delenv("ACCELKIT_QUICK")
+    assert default_pairs() == 5
