@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks
 TEST_PATHS := tests $(NOTEBOOKS) $(wildcard solutions)
 
-.PHONY: venv test-venv lab test run bench exercises clean
+.PHONY: venv test-venv lab test lint run bench exercises clean
 
 $(STAMP): pyproject.toml data/jupyterlab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,12 +37,17 @@ test-venv: $(TEST_STAMP)
 # The one test command (README, CI): unit tests + nbval on every notebook and solution, quick mode.
 # Every Python process it starts (pytest, kernels, JupyterLab) loads tests/offline/sitecustomize.py:
 # a connection to anything but loopback is refused and logged, and a non-empty log fails the run.
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) lint
 	@mkdir -p build && rm -f build/test-progress.json* build/test-netlog.txt
 	ACCELKIT_QUICK=1 ACCELKIT_NO_BARS=1 ACCELKIT_PROGRESS=$(CURDIR)/build/test-progress.json \
 	ACCELKIT_NETLOG=$(CURDIR)/build/test-netlog.txt PYTHONPATH=$(CURDIR)/tests/offline \
 	$(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-current-env \
 		--nbval-sanitize-with nbval-sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider -q
+
+# Lint and types (part of `make test`): ruff over the package, tests and benchmarks; mypy over the package.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check accelkit tests benchmarks
+	$(BIN)/mypy
 
 run: venv
 	$(BIN)/accelkit run $(NOTEBOOKS) --out build

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AccelkitError
-from .interleave import Ratio, relative_spread
+from .harness.interleave import Ratio, relative_spread
+
+__all__ = ["BenchAppResult", "parse_output", "run_benchmark_app", "PAIRS", "QUICK_PAIRS", "TOLERANCE", "Agreement",
+           "compare_with_benchmark_app"]
 
 LAUNCH = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
 _UNITS = {"ms": 1.0, "us": 1e-3}
@@ -193,9 +196,9 @@ def compare_with_benchmark_app(xml: str | Path, *, hint: str = "latency", precis
     harness's window, rounded to whole seconds as benchmark_app's ``-t`` takes them."""
     from functools import partial
 
-    from .bench import measure
     from .config import default_seconds, is_quick
-    from .ov import ov_runner
+    from .harness.measure import measure
+    from .runtimes.ov import ov_runner
 
     if pairs is None:
         pairs = QUICK_PAIRS if is_quick() else PAIRS

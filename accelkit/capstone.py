@@ -1,7 +1,7 @@
 """Putting it together (notebook 07): every runtime x precision for a model, measured in
 isolation, and a decision from the learner's own constraints.
 
-Each configuration is built from the topic modules (export, quant), measured by the harness
+Each configuration is built from the kit's model files and the topic modules (quant), measured by the harness
 in a fresh process (``isolate=True``: no other runtime's threads alive beside it) and scored
 (size on disk, max output error vs true FP32). A configuration that cannot be built or run on
 this machine stays in the table with its reason. ``compare_configs`` re-measures a few of them in
@@ -14,12 +14,24 @@ mode); OpenVINO's THROUGHPUT hint with several requests in flight serves more (n
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import AccelkitError, first_line
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from .harness.interleave import Comparison
+    from .runtimes.runner import Runner
+
+__all__ = ["Config", "configurations", "builder_for", "evaluate", "compare_configs", "dynamic_quantization",
+           "evaluate_all", "Decision", "CONSTRAINTS", "decide", "has_native_bf16", "scatter", "constraint_table",
+           "describe"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ def _int8_configs(model: str) -> list[Config]:
 
 def configurations(model: str, *, bf16: bool, gpu_devices: tuple[str, ...] = (), cuda: bool = False) -> list[Config]:
     """Every configuration the capstone measures for ``model`` on this machine."""
-    from .export import ir_path, onnx_path
+    from .models.files import ir_path, onnx_path
 
     configs = [Config(model, "torch", "f32", None),
                Config(model, "onnxruntime", "f32", partial(onnx_path, model)),
@@ -65,13 +77,15 @@ def configurations(model: str, *, bf16: bool, gpu_devices: tuple[str, ...] = (),
     return configs
 
 
-def builder_for(config: Config, path: Path | None):
-    from .export import torch_runner
-    from .ort import ort_runner
-    from .ov import ov_runner
+def builder_for(config: Config, path: Path | None) -> Callable[[], Runner]:
+    from .runtimes.ort import ort_runner
+    from .runtimes.ov import ov_runner
+    from .runtimes.torch_eager import torch_runner
 
     if config.runtime == "torch":
         return partial(torch_runner, config.model)
+    if path is None:
+        raise AccelkitError(f"{config.label} needs a model file: give its Config a build_path.")
     if config.runtime == "onnxruntime":
         return partial(ort_runner, path, device=config.device)
     return partial(ov_runner, path, device=config.device, precision=config.ov_precision)
@@ -79,8 +93,8 @@ def builder_for(config: Config, path: Path | None):
 
 def evaluate(config: Config, *, seconds: float | None = None) -> dict[str, Any]:
     """Build, measure (isolated) and score one configuration; failures become a row with the reason."""
-    from .bench import measure
-    from .export import ir_path, model_size_mb
+    from .harness.measure import measure
+    from .models.files import ir_path, model_size_mb
     from .quant import score
 
     row: dict[str, Any] = {"label": config.label, "model": config.model, "runtime": config.runtime,
@@ -93,21 +107,23 @@ def evaluate(config: Config, *, seconds: float | None = None) -> dict[str, Any]:
     except Exception as exc:  # a build or run that fails here is a finding: keep the row with its reason
         return {**row, "status": f"not run: {first_line(exc)}"}
     result.model = config.model  # the variant's file stem (e.g. '...ort-int8-qdq...') is in 'file'
-    if config.runtime == "openvino" and config.precision == "int8-weights" and dynamic_quantization(path, config):
+    if (config.runtime == "openvino" and config.precision == "int8-weights" and path is not None
+            and dynamic_quantization(path, config)):
         result.exec_precision = f"{result.exec_precision}+dq"  # may compute in INT8: see dynamic_quantization
     int8, total = (int(n) for n in str(quality.get("int8_ops", "0/0")).split("/"))
     if total and int8 * 2 > total:  # most compute ops of the executed graph ran in INT8
         result.exec_precision = "int8"
-    return {**row, "status": "ok", "file": path.name if path else "", "exec_precision": result.exec_precision, "median_ms": result.median_ms,
+    return {**row, "status": "ok", "file": path.name if path else "", "exec_precision": result.exec_precision,
+            "median_ms": result.median_ms,
             "p99_ms": result.p99_ms, "throughput_fps": result.throughput_fps, "compile_ms": result.compile_ms,
             "size_mb": quality["size_mb"], "max_err_rel": quality["max_err_rel"], "result": result}
 
 
 def compare_configs(configs: list[Config], model: str, labels: list[str], *, pairs: int | None = None,
-                    seconds: float | None = None, isolate: bool = True):
+                    seconds: float | None = None, isolate: bool = True) -> Comparison:
     """Interleaved, repeated windows (``accelkit.compare``, each in a fresh process by default) of
     the configurations of ``model`` named by ``labels``; pairs: 3 in quick mode, else 5."""
-    from .interleave import compare
+    from .harness.interleave import compare
 
     chosen = {c.label: c for c in configs if c.model == model and c.label in labels}
     missing = [label for label in labels if label not in chosen]
@@ -123,7 +139,7 @@ def dynamic_quantization(path: Path, config: Config) -> int:
     the CPU plugin may quantize the activations of weight-compressed matmuls at run time and
     compute them in INT8 (here, with VNNI, that ran the encoder about 2x faster than with it off),
     so the roofline holds such a row to the INT8 roof."""
-    from .ov import compile_model, compiled_property
+    from .runtimes.ov import compile_model, compiled_property
 
     compiled = compile_model(path, device=config.device, precision=config.ov_precision)
     return int(compiled_property(compiled, "DYNAMIC_QUANTIZATION_GROUP_SIZE", 0) or 0)
@@ -131,7 +147,7 @@ def dynamic_quantization(path: Path, config: Config) -> int:
 
 def evaluate_all(configs: list[Config], *, seconds: float | None = None) -> list[dict[str, Any]]:
     """``evaluate`` every configuration, with a progress bar (this takes a while)."""
-    from .bars import steps
+    from .core.progress_bars import steps
 
     by_label = {f"{c.model} {c.label}": c for c in configs}
     return [evaluate(by_label[name], seconds=seconds) for name in steps(by_label, "measuring")]
@@ -174,37 +190,37 @@ def decide(rows: list[dict[str, Any]], **limits: float | None) -> Decision:
     unknown = set(limits) - set(CONSTRAINTS)
     if unknown:
         raise AccelkitError(f"unknown constraint {', '.join(sorted(unknown))}; use: {', '.join(CONSTRAINTS)}.")
-    limits = {k: v for k, v in limits.items() if v is not None}
+    given = {k: v for k, v in limits.items() if v is not None}
     ran = [r for r in rows if r.get("status") == "ok"]
     if not ran:
         return Decision(None, ["no configuration ran on this machine"])
-    fits = sorted((r for r in ran if _violation(r, limits) == 0), key=lambda r: r["p99_ms"])
+    fits = sorted((r for r in ran if _violation(r, given) == 0), key=lambda r: r["p99_ms"])
     if fits:
         best = fits[0]
-        reasons = [f"meets {describe(limits)}" if limits else "no constraints given: the fastest at p99",
+        reasons = [f"meets {describe(given)}" if given else "no constraints given: the fastest at p99",
                    f"p99 {best['p99_ms']:.2f} ms, {best['throughput_fps']:.0f} FPS (one request at a time), "
                    f"{best['size_mb']:.1f} MB, output drift from FP32 {best['max_err_rel']:.1e}"]
         if len(fits) > 1:
             reasons.append(f"{len(fits) - 1} other configuration(s) also fit; this one has the lowest p99")
         return Decision(best, reasons)
-    nearest = min(ran, key=lambda r: _violation(r, limits))
-    missed = [name for name in limits if _violation(nearest, {name: limits[name]}) > 0]
-    return Decision(None, [f"nothing meets {describe(limits)}",
+    nearest = min(ran, key=lambda r: _violation(r, given))
+    missed = [name for name in given if _violation(nearest, {name: given[name]}) > 0]
+    return Decision(None, [f"nothing meets {describe(given)}",
                            f"the nearest misses: {', '.join(missed)}"], nearest)
 
 
 def has_native_bf16() -> bool:
     """Whether OpenVINO's CPU plugin reports BF16 among its capabilities here."""
-    from .ov import core
+    from .runtimes.ov import core
 
     return "BF16" in [str(c) for c in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")]
 
 
-def scatter(rows: list[dict[str, Any]], title: str = "Latency, size and error of every configuration"):
+def scatter(rows: list[dict[str, Any]], title: str = "Latency, size and error of every configuration") -> go.Figure:
     """p99 latency vs size on disk, one point per configuration that ran (hover: error, FPS)."""
     import plotly.graph_objects as go
 
-    from .viz import use_offline_renderer
+    from .core.charts import use_offline_renderer
 
     use_offline_renderer()
     fig = go.Figure()
@@ -219,18 +235,18 @@ def scatter(rows: list[dict[str, Any]], title: str = "Latency, size and error of
     return fig
 
 
-def constraint_table(rows: list[dict[str, Any]], **limits: float | None):
+def constraint_table(rows: list[dict[str, Any]], **limits: float | None) -> pd.DataFrame:
     """One row per configuration with a pass/fail column per given limit (the decision table)."""
     import pandas as pd
 
-    limits = {k: v for k, v in limits.items() if v is not None}
+    given = {k: v for k, v in limits.items() if v is not None}
     out = []
     for r in rows:
         line = {"label": r["label"], "model": r["model"]}
         if r.get("status") != "ok":
-            out.append({**line, **{name: "not run" for name in limits}, "meets all": False})
+            out.append({**line, **{name: "not run" for name in given}, "meets all": False})
             continue
-        passed = {name: _violation(r, {name: value}) == 0 for name, value in limits.items()}
+        passed = {name: _violation(r, {name: value}) == 0 for name, value in given.items()}
         out.append({**line, **{name: "pass" if ok else "fail" for name, ok in passed.items()},
                     "meets all": all(passed.values())})
     return pd.DataFrame(out)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import data_dir
-from .content import fail, load_yaml, require, unique_ids
+from .core.banks import fail, load_yaml, require, unique_ids
+
+__all__ = ["STATUSES", "TOPICS", "Claim", "claims_path", "load_claims", "claims_for", "ClaimTable", "claim_table",
+           "check_openvino_runtime_import", "check_device_plugins", "check_onednn_tbb", "package_size_mb"]
 
 STATUSES = ("checkable", "partly-true", "outdated", "needs-gpu", "needs-hardware")
 TOPICS = ("ep-architecture", "graph-optimizations", "ir-conversion", "quantization", "devices", "io-binding",
@@ -114,7 +117,7 @@ def check_openvino_runtime_import() -> tuple[str, str]:
 
 def check_device_plugins() -> tuple[str, str]:
     """Which of the note's device plugins exist in this OpenVINO: real devices plus legacy names."""
-    from .ov import available_devices, core
+    from .runtimes.ov import available_devices, core
 
     def registered(name: str) -> bool:  # the plugin is known to this OpenVINO (hardware or not)
         try:
@@ -138,7 +141,7 @@ def check_onednn_tbb() -> tuple[str, str]:
 
     import openvino
 
-    from .ov import core
+    from .runtimes.ov import core
 
     libs = sorted({p.name.split(".so")[0] for p in (Path(openvino.__file__).parent / "libs").glob("libtbb*")})
     caps = ", ".join(str(c) for c in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
@@ -151,4 +154,5 @@ def package_size_mb(dist: str) -> float:
     from importlib import metadata
 
     files = metadata.distribution(dist).files or []
-    return sum(f.locate().stat().st_size for f in files if f.locate().is_file()) / 1e6
+    paths = (Path(f.locate()) for f in files)
+    return sum(p.stat().st_size for p in paths if p.is_file()) / 1e6

@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["QUICK_SECONDS", "DEFAULT_SECONDS", "is_quick", "default_seconds", "data_dir", "cache_dir",
+           "decline_openvino_telemetry"]
+
 QUICK_SECONDS = 1.0     # timed window per configuration in quick mode
 DEFAULT_SECONDS = 4.0   # the learner's default: longer and steadier
 

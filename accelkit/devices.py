@@ -10,13 +10,36 @@ absent accelerator (both "devices" are then this CPU). Timing always goes throug
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import AccelkitError, first_line
-from .hardware import precision_name
-from .ov import (VIRTUAL_DEVICES, OvRunner, available_devices, check_device, compile_config, compiled_property,
-                 core, ov_runner, random_inputs, read_model)
+from .errors import AccelkitError, choice, first_line
+from .runtimes.ov import (
+    VIRTUAL_DEVICES,
+    OvRunner,
+    available_devices,
+    check_device,
+    compile_config,
+    compiled_property,
+    core,
+    ov_runner,
+    precision_name,
+    random_inputs,
+    read_model,
+)
+
+if TYPE_CHECKING:
+    import openvino as ov
+    import plotly.graph_objects as go
+
+    from .harness.measure import BenchResult
+
+__all__ = ["supported_properties", "device_property", "device_table", "execution_devices", "is_present",
+           "priority_list", "compile_on", "virtual_row", "startup_devices", "describe_devices", "device_runner",
+           "camera_runner", "GraphNode", "Subgraph", "graph_nodes", "support_map", "assign_devices", "partition",
+           "hetero_subgraphs", "boundary_tensors", "query_affinity", "apply_affinity", "compile_hetero",
+           "hetero_runner", "subgraph_figure", "camera_rows", "streams_sustained"]
 
 KEY_PROPERTIES = ("FULL_DEVICE_NAME", "DEVICE_TYPE", "OPTIMIZATION_CAPABILITIES", "RANGE_FOR_STREAMS",
                   "RANGE_FOR_ASYNC_INFER_REQUESTS")
@@ -58,7 +81,7 @@ def device_table(devices: Iterable[str] | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def execution_devices(compiled) -> list[str]:
+def execution_devices(compiled: ov.CompiledModel) -> list[str]:
     """The devices a compiled model really runs on (AUTO's choice, HETERO's devices)."""
     return [str(d) for d in compiled_property(compiled, "EXECUTION_DEVICES", [])]
 
@@ -70,8 +93,7 @@ def is_present(device: str) -> bool:
 
 def priority_list(preferred: Iterable[str], mode: str = "AUTO") -> tuple[str, list[str]]:
     """('AUTO:GPU,CPU', skipped): a device string naming only the preferred devices present here."""
-    if mode not in VIRTUAL_DEVICES:
-        raise AccelkitError(f"unknown virtual device {mode!r}; use one of: {', '.join(VIRTUAL_DEVICES)}.")
+    choice(mode, VIRTUAL_DEVICES, "virtual device")
     preferred = list(preferred)
     present = [d for d in preferred if is_present(d)]
     if not present:
@@ -85,7 +107,8 @@ def _listed(device: str) -> list[str]:
     return [head] + [re.sub(r"\(\d+\)$", "", d) for d in rest.split(",") if d]
 
 
-def compile_on(model, device: str, *, hint: str | None = None, properties: dict[str, Any] | None = None):
+def compile_on(model: ov.Model | str | Path, device: str, *, hint: str | None = None,
+               properties: dict[str, Any] | None = None) -> ov.CompiledModel:
     """Compile for any device string ('AUTO:GPU,CPU', 'HETERO:AUTO,CPU', 'BATCH:CPU(4)') after checking
     every device, the hint and each property name: AUTO and HETERO silently ignore unknown keys."""
     plugins = _listed(device)
@@ -106,7 +129,7 @@ def compile_on(model, device: str, *, hint: str | None = None, properties: dict[
         raise AccelkitError(f"OpenVINO could not compile the model for {device}: {first_line(exc)}.") from None
 
 
-def virtual_row(model, device: str, hint: str | None = None) -> dict[str, Any]:
+def virtual_row(model: ov.Model | str | Path, device: str, hint: str | None = None) -> dict[str, Any]:
     """Compile for ``device`` and run one inference: what it reports, or the sentence why it failed."""
     row: dict[str, Any] = {"device": device, "runs": False, "execution_devices": "", "hint": "", "nireq": "",
                            "submodels": ""}
@@ -144,9 +167,10 @@ def describe_devices(runner: OvRunner, device: str) -> OvRunner:
     of the real devices beneath it (a virtual device does not report them itself)."""
     beneath = compiled_property(runner.compiled, "DEVICE_PROPERTIES", {}) or {}
     s = runner.settings
-    for key, prop in (("streams", "NUM_STREAMS"), ("threads", "INFERENCE_NUM_THREADS")):
-        if s[key] is None:
-            s[key] = _joined({d: p.get(prop) for d, p in beneath.items()})
+    if s["streams"] is None:
+        s["streams"] = _joined({d: p.get("NUM_STREAMS") for d, p in beneath.items()})
+    if s["threads"] is None:
+        s["threads"] = _joined({d: p.get("INFERENCE_NUM_THREADS") for d, p in beneath.items()})
     if s["exec_precision"] == "?":
         s["exec_precision"] = _joined({d: precision_name(p["INFERENCE_PRECISION_HINT"]) for d, p in beneath.items()
                                        if "INFERENCE_PRECISION_HINT" in p}) or "?"
@@ -184,7 +208,7 @@ class Subgraph(NamedTuple):
     nodes: list[str]
 
 
-def graph_nodes(model) -> list[GraphNode]:
+def graph_nodes(model: ov.Model | str | Path) -> list[GraphNode]:
     """The compute ops of an ov.Model (or IR path) in topological order with their producers;
     constants and model inputs/outputs are left out."""
     if isinstance(model, (str, Path)):
@@ -243,7 +267,7 @@ def boundary_tensors(nodes: list[GraphNode], subgraphs: list[Subgraph]) -> list[
     return [(src, n.name) for n in nodes for src in n.inputs if where[src] != where[n.name]]
 
 
-def query_affinity(model, device: str) -> dict[str, str]:
+def query_affinity(model: ov.Model | str | Path, device: str) -> dict[str, str]:
     """``core.query_model``: the device each compute op would run on (real devices only)."""
     if isinstance(model, (str, Path)):
         model = read_model(model)
@@ -254,7 +278,7 @@ def query_affinity(model, device: str) -> dict[str, str]:
     return {n.name: supported.get(n.name, "unsupported") for n in graph_nodes(model)}
 
 
-def apply_affinity(model, affinity: dict[str, str]) -> None:
+def apply_affinity(model: ov.Model, affinity: dict[str, str]) -> None:
     """HETERO's manual mode: set ``rt_info["affinity"]`` on *every* op (HETERO refuses a partial
     assignment); constants and inputs take their consumer's device, outputs their producer's."""
     fallback = next(iter(affinity.values()))
@@ -268,8 +292,8 @@ def apply_affinity(model, affinity: dict[str, str]) -> None:
         op.get_rt_info()["affinity"] = device
 
 
-def compile_hetero(model, affinity: dict[str, str], *, stand_in: dict[str, str] | None = None,
-                   hint: str = "latency"):
+def compile_hetero(model: ov.Model | str | Path, affinity: dict[str, str], *, stand_in: dict[str, str] | None = None,
+                   hint: str = "latency") -> ov.CompiledModel:
     """Compile a model (or IR path) for HETERO with a manual affinity per op. ``stand_in`` maps an absent
     device to one that is here (e.g. {'GPU': 'AUTO'}): the split and the hand-overs are real, the hardware is not."""
     placed = {name: (stand_in or {}).get(d, d) for name, d in affinity.items()}
@@ -288,12 +312,12 @@ def hetero_runner(path: str | Path, *, affinity: dict[str, str], stand_in: dict[
     return describe_devices(runner, device)
 
 
-def subgraph_figure(nodes: list[GraphNode], subgraphs: list[Subgraph], title: str):
+def subgraph_figure(nodes: list[GraphNode], subgraphs: list[Subgraph], title: str) -> go.Figure:
     """Swim lanes: one row per device, ops in topological order, a box per subgraph; red lines are
     tensors crossing between subgraphs."""
     import plotly.graph_objects as go
 
-    from .viz import use_offline_renderer
+    from .core.charts import use_offline_renderer
 
     use_offline_renderer()
     lanes = list(dict.fromkeys(sg.device for sg in subgraphs))
@@ -302,7 +326,8 @@ def subgraph_figure(nodes: list[GraphNode], subgraphs: list[Subgraph], title: st
     fig = go.Figure()
     cut = set(boundary_tensors(nodes, subgraphs))
     for colour, wanted in (("lightgrey", False), ("crimson", True)):
-        xs, ys = [], []
+        xs: list[int | None] = []
+        ys: list[int | None] = []
         for n in nodes:
             for src in n.inputs:
                 if ((src, n.name) in cut) == wanted:
@@ -311,11 +336,11 @@ def subgraph_figure(nodes: list[GraphNode], subgraphs: list[Subgraph], title: st
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1), hoverinfo="skip",
                                  name="tensor between subgraphs" if wanted else "tensor inside a subgraph"))
     for k, sg in enumerate(subgraphs):
-        xs = [pos[name][0] for name in sg.nodes]
+        columns = [pos[name][0] for name in sg.nodes]
         y = lanes.index(sg.device)
-        fig.add_shape(type="rect", x0=min(xs) - 0.4, x1=max(xs) + 0.4, y0=y - 0.3, y1=y + 0.3, line=dict(width=1),
-                      fillcolor="rgba(100,150,250,0.15)" if k % 2 else "rgba(250,170,60,0.15)")
-        fig.add_annotation(x=(min(xs) + max(xs)) / 2, y=y + 0.38, text=f"#{k}", showarrow=False)
+        fig.add_shape(type="rect", x0=min(columns) - 0.4, x1=max(columns) + 0.4, y0=y - 0.3, y1=y + 0.3,
+                      line=dict(width=1), fillcolor="rgba(100,150,250,0.15)" if k % 2 else "rgba(250,170,60,0.15)")
+        fig.add_annotation(x=(min(columns) + max(columns)) / 2, y=y + 0.38, text=f"#{k}", showarrow=False)
     by_name = {n.name: n for n in nodes}
     fig.add_trace(go.Scatter(x=[pos[n][0] for n in by_name], y=[pos[n][1] for n in by_name], mode="markers",
                              text=[f"{n} ({by_name[n].op})" for n in by_name], hoverinfo="text", name="op",
@@ -327,7 +352,7 @@ def subgraph_figure(nodes: list[GraphNode], subgraphs: list[Subgraph], title: st
 
 
 # ------------------------------------------------------------------ camera streams
-def camera_rows(results: list, target_fps: float) -> list[dict[str, Any]]:
+def camera_rows(results: list[BenchResult], target_fps: float) -> list[dict[str, Any]]:
     """Per camera count (from ``camera_runner`` results): the hint, total FPS, FPS each camera gets,
     per-frame latency, and whether every camera keeps ``target_fps``."""
     return [{"hint": getattr(r, "hint", ""), "cameras": r.nireq, "total_fps": r.throughput_fps,

@@ -1,7 +1,13 @@
-"""The one exception type the kit raises for things a learner can cause."""
+"""The one exception type the kit raises for things a learner can cause, and the helpers that
+turn runtimes' errors and bad values into its one sentence."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["AccelkitError", "first_line", "shorten", "choice", "show_in_ipython"]
 
 
 class AccelkitError(Exception):
@@ -22,6 +28,15 @@ def first_line(exc: BaseException) -> str:
     useful = [ln for ln in lines if not ln.startswith("Exception from") and not ln.startswith("Check ")]
     line = ORT_PREFIX.split((useful or lines or [type(exc).__name__])[0])[-1]
     return CPP_SOURCE.sub("", line).strip()[:200]
+
+
+def choice(value: Any, allowed: Iterable[Any], what: str) -> Any:
+    """``value`` if it is one of ``allowed``; otherwise the kit's one sentence:
+    "unknown <what> 'x'; use one of: a, b, c." """
+    allowed = list(allowed)
+    if value not in allowed:
+        raise AccelkitError(f"unknown {what} {value!r}; use one of: {', '.join(map(str, allowed))}.")
+    return value
 
 
 def shorten(text: str, limit: int = 300) -> str:

@@ -8,18 +8,22 @@ names every transformer it registered and which of them changed the graph.
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
-import os
 import re
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
-from .errors import AccelkitError
-from .ort import OPT_LEVELS, make_session
+from .core.cache import build_beside
+from .core.quiet import captured_stderr, quiet
+from .errors import choice
+from .runtimes.ort import make_session
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
+__all__ = ["LEVEL_ORDER", "create_session", "optimized_model", "save_warnings", "transformer_log", "op_kinds",
+           "histogram_diff", "fuse_transformer", "level_rows", "captured_stderr"]
 
 LEVEL_ORDER = ("disable", "basic", "extended", "layout", "all")
 _APPLYING = re.compile(r"Applying (\d+) graph transformer\(s\) for level (\d+)")
@@ -27,24 +31,8 @@ _MODIFIED = re.compile(r"GraphTransformer (\w+) modified: (\d+)")
 _WARNING = re.compile(r"\[W:onnxruntime:[^\]]*\] (.*?)(?:\x1b\[m)?$")
 
 
-@contextlib.contextmanager
-def captured_stderr() -> Iterator[list[str]]:
-    """Capture what native code writes to file descriptor 2 (ORT logs there, below Python).
-    Yields a list that holds the captured lines once the block ends."""
-    lines: list[str] = []
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as tmp:
-        os.dup2(tmp.fileno(), 2)
-        try:
-            yield lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            tmp.seek(0)
-            lines += tmp.read().decode("utf-8", "replace").splitlines()
-
-
-def create_session(path: str | Path, level: str, *, save_to: Path | None = None, log_severity: int = 4):
+def create_session(path: str | Path, level: str, *, save_to: Path | None = None,
+                   log_severity: int = 4) -> ort.InferenceSession:
     """A CPU session at ``level`` (``ort.make_session``); optionally saves the optimized graph and
     logs at ``log_severity`` (0 = verbose, with the transformer log; 1 = warnings)."""
     return make_session(path, opt_level=level, optimized_model_path=save_to, log_severity=log_severity,
@@ -53,18 +41,17 @@ def create_session(path: str | Path, level: str, *, save_to: Path | None = None,
 
 def optimized_model(path: str | Path, level: str) -> Path:
     """The graph ORT runs at ``level``, saved beside the model (built once per level)."""
-    if level not in OPT_LEVELS:
-        raise AccelkitError(f"unknown optimization level {level!r}; use one of: {', '.join(LEVEL_ORDER)}.")
+    choice(level, LEVEL_ORDER, "optimization level")
     import onnxruntime as ort
 
     path = Path(path)
     out = path.with_name(f"{path.stem}.ort{ort.__version__}-{level}.onnx")  # a new ORT re-optimizes
-    if not out.exists():
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+
+    def write(tmp: Path) -> None:
         with captured_stderr():  # the 'hardware specific' warning is shown by save_warnings instead
             create_session(path, level, save_to=tmp)
-        os.replace(tmp, out)
-    return out
+
+    return build_beside(out, write)
 
 
 def save_warnings(path: str | Path, level: str) -> list[str]:
@@ -93,7 +80,7 @@ def transformer_log(path: str | Path, level: str = "all") -> tuple[dict[int, int
 def op_kinds(path: str | Path) -> Counter:
     """Op types with their domain when it is not standard ONNX (e.g. 'nchwc:Conv' for ORT's
     blocked-layout convolution, 'ms:FusedConv' for its contrib op): the level tables need it."""
-    from .export import op_histogram
+    from .models.files import op_histogram
 
     return op_histogram(path, domains=True)
 
@@ -112,25 +99,18 @@ def fuse_transformer(path: str | Path, *, num_heads: int = 4, hidden_size: int =
     The EmbedLayerNormalization fusion is left off: with ORT 1.32 the fused op aborted the
     process on this encoder (its position ids come from an in-graph Range), so the kit keeps
     the embedding as plain ops and fuses everything after it."""
+    import onnxruntime as ort
     from onnxruntime.transformers import optimizer
     from onnxruntime.transformers.fusion_options import FusionOptions
-
-    import onnxruntime as ort
 
     path = Path(path)
     out = path.with_name(f"{path.stem}.ort{ort.__version__}-bert-fused-h{num_heads}-d{hidden_size}.onnx")
     options = FusionOptions("bert")
     options.enable_embed_layer_norm = False
-    chatter = io.StringIO()  # its progress messages go to logging, stdout/stderr and ORT's fd 2
-    logging.disable(logging.WARNING)
-    try:
-        with captured_stderr(), contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
-            model = optimizer.optimize_model(str(path), model_type="bert", num_heads=num_heads,
-                                             hidden_size=hidden_size, opt_level=0, optimization_options=options)
-            if not out.exists():
-                model.save_model_to_file(str(out))
-    finally:
-        logging.disable(logging.NOTSET)
+    with quiet():  # its progress messages go to logging, stdout/stderr and ORT's fd 2
+        model = optimizer.optimize_model(str(path), model_type="bert", num_heads=num_heads,
+                                         hidden_size=hidden_size, opt_level=0, optimization_options=options)
+        build_beside(out, lambda tmp: model.save_model_to_file(str(tmp)))
     stats = {op: n for op, n in model.get_fused_operator_statistics().items() if n}
     return out, stats
 

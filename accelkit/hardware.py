@@ -11,63 +11,20 @@ import html
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
-# ISA features that change what acceleration pays, and the cpuinfo flags that signal each.
-ISA_FLAGS: dict[str, tuple[str, ...]] = {
-    "AVX2": ("avx2",),
-    "FMA": ("fma",),
-    "AVX-512": ("avx512f",),
-    "AVX512-VNNI": ("avx512_vnni",),
-    "AVX-VNNI": ("avx_vnni",),
-    "AVX512-BF16": ("avx512_bf16",),
-    "AMX": ("amx_tile", "amx_int8", "amx_bf16"),
-    "NEON": ("asimd", "neon"),
-}
+from .core import host
+from .core.host import count_physical_cores, host_line, isa_features, parse_cpu_flags, parse_cpu_model
+from .runtimes.ov import precision_name
+
+__all__ = ["report", "HardwareReport", "OvDevice", "implications", "package_versions", "ort_providers", "ov_devices",
+           "torch_threads", "host_line"]
+
 MARKS = {True: "✓", False: "✗", None: "?"}
 PACKAGES = ("accelkit", "torch", "onnx", "onnxruntime", "openvino", "nncf", "numpy")
 
 
-def parse_cpu_flags(cpuinfo: str) -> set[str]:
-    """The feature flags of the first CPU in a /proc/cpuinfo text (x86 'flags', Arm 'Features')."""
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("flags", "Features"):
-            return set(value.split())
-    return set()
-
-
-def isa_features(flags: set[str]) -> dict[str, bool | None]:
-    """Map raw flags to the features the kit talks about (AMX needs any of its three flags).
-    With no flags at all (the OS did not say), every feature is None: unknown, not absent."""
-    if not flags:
-        return {name: None for name in ISA_FLAGS}
-    return {name: any(f in flags for f in needed) for name, needed in ISA_FLAGS.items()}
-
-
-def parse_cpu_model(cpuinfo: str) -> str:
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("model name", "Hardware", "cpu model"):
-            return value.strip()
-    return platform.processor() or platform.machine()
-
-
-def count_physical_cores(cpuinfo: str) -> int | None:
-    """Distinct (physical id, core id) pairs; None when cpuinfo does not say."""
-    cores, phys = set(), "0"
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "physical id":
-            phys = value.strip()
-        elif key.strip() == "core id":
-            cores.add((phys, value.strip()))
-    return len(cores) or None
-
-
-def implications(isa: dict[str, bool], ov_precision: str | None, ort_providers: list[str],
+def implications(isa: dict[str, bool | None], ov_precision: str | None, ort_providers: list[str],
                  ov_devices: list[str]) -> list[str]:
     """Plain-words consequences of the hardware for the notebooks that follow."""
     says = []
@@ -121,7 +78,7 @@ class HardwareReport:
     cpu_model: str
     logical_cores: int
     physical_cores: int | None
-    isa: dict[str, bool]
+    isa: dict[str, bool | None]    # None: the OS did not say
     system: str
     python: str
     versions: dict[str, str]
@@ -156,13 +113,6 @@ class HardwareReport:
         return rows
 
 
-def read_cpuinfo(path: Path = Path("/proc/cpuinfo")) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""  # not Linux: flags unknown, the report says so
-
-
 def package_versions() -> dict[str, str]:
     out = {}
     for name in PACKAGES:
@@ -175,7 +125,7 @@ def package_versions() -> dict[str, str]:
 
 def ort_providers() -> list[str]:
     try:
-        from .ort import available_providers
+        from .runtimes.ort import available_providers
 
         return available_providers()
     except ImportError:
@@ -185,7 +135,7 @@ def ort_providers() -> list[str]:
 def ov_devices() -> list[OvDevice]:
     """Each OpenVINO device that loads here, with capabilities and default precision."""
     try:
-        from .ov import available_devices, core
+        from .runtimes.ov import available_devices, core
 
         names = available_devices()
     except Exception:  # openvino missing or its plugins failing to load
@@ -203,15 +153,6 @@ def ov_devices() -> list[OvDevice]:
             for name in names]
 
 
-def precision_name(value) -> str:
-    """OpenVINO reports element types like <Type: 'float32'>; turn them into f32/bf16/f16."""
-    text = str(getattr(value, "type_name", value) or value).lower()
-    for long, short in (("bfloat16", "bf16"), ("float32", "f32"), ("float16", "f16"), ("f32", "f32")):
-        if long in text:
-            return short
-    return text
-
-
 def torch_threads() -> int | None:
     try:
         import torch
@@ -222,7 +163,7 @@ def torch_threads() -> int | None:
 
 def report() -> HardwareReport:
     """Read the machine and the installed runtimes; ~1 s (it loads OpenVINO's plugins)."""
-    info = read_cpuinfo()
+    info = host.read_cpuinfo()  # through the module: a simulated machine replaces it there
     isa = isa_features(parse_cpu_flags(info))
     devices, providers = ov_devices(), ort_providers()
     cpu_prec = next((d.default_precision for d in devices if d.name == "CPU"), None)
@@ -234,11 +175,3 @@ def report() -> HardwareReport:
         torch_threads=torch_threads(),
         implications=implications(isa, cpu_prec, providers, [d.name for d in devices]),
     )
-
-
-@lru_cache(maxsize=1)
-def host_line() -> str:
-    """A cheap one-line machine description (no runtime imported) stamped on every result."""
-    info = read_cpuinfo()
-    isa = [k for k, v in isa_features(parse_cpu_flags(info)).items() if v and k != "FMA"]
-    return f"{parse_cpu_model(info)} · {os.cpu_count()} cores · {'/'.join(isa) or 'ISA unknown'}"

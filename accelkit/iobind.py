@@ -12,15 +12,25 @@ Runners follow ``OrtRunner`` / ``OvRunner`` so the harness measures them like an
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import AccelkitError
-from .inputs import ONNX_DTYPES
-from .ort import OrtRunner, available_providers, make_session, providers_for, session_options
-from .ov import OvRunner, compile_model
+from .errors import AccelkitError, choice
+from .runtimes.inputs import ONNX_DTYPES
+from .runtimes.ort import OrtRunner, available_providers, make_session, providers_for, session_options
+from .runtimes.ov import OvRunner, compile_model
+from .runtimes.runner import Runner
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+    import openvino as ov
+
+__all__ = ["ORT_MODES", "output_buffers", "bind_buffers", "bind_ort_allocated", "IoBindingRunner",
+           "iobinding_runner", "page_faults_per_call", "DeviceBindingRunner", "cuda_runner", "has_cuda",
+           "OvShareRunner", "ov_share_runner"]
 
 ORT_MODES = {
     "run": "session.run(None, feed): new output arrays every call",
@@ -29,7 +39,7 @@ ORT_MODES = {
 }
 
 
-def output_buffers(session) -> dict[str, np.ndarray]:
+def output_buffers(session: ort.InferenceSession) -> dict[str, np.ndarray]:
     """One empty numpy array per session output (static shapes only), for ORT to write into."""
     buffers = {}
     for out in session.get_outputs():
@@ -43,7 +53,8 @@ def output_buffers(session) -> dict[str, np.ndarray]:
     return buffers
 
 
-def bind_buffers(session, feed: dict[str, np.ndarray]):
+def bind_buffers(session: ort.InferenceSession,
+                 feed: dict[str, np.ndarray]) -> tuple[ort.IOBinding, dict[str, np.ndarray]]:
     """An IOBinding whose inputs wrap ``feed``'s arrays and whose outputs are numpy buffers you own.
 
     Returns ``(binding, outputs)``; after ``session.run_with_iobinding(binding)`` the results are in
@@ -59,7 +70,7 @@ def bind_buffers(session, feed: dict[str, np.ndarray]):
     return binding, outputs
 
 
-def bind_ort_allocated(session, feed: dict[str, np.ndarray]):
+def bind_ort_allocated(session: ort.InferenceSession, feed: dict[str, np.ndarray]) -> ort.IOBinding:
     """An IOBinding with ``bind_cpu_input`` inputs and outputs ORT allocates on 'cpu'."""
     binding = session.io_binding()
     for name, array in feed.items():
@@ -72,7 +83,7 @@ def bind_ort_allocated(session, feed: dict[str, np.ndarray]):
 class IoBindingRunner(OrtRunner):
     """``OrtRunner`` whose ``infer`` is one of ``ORT_MODES``; every mode leaves the result in host arrays."""
 
-    def __init__(self, session, *, mode: str, **kwargs: Any) -> None:
+    def __init__(self, session: ort.InferenceSession, *, mode: str, **kwargs: Any) -> None:
         super().__init__(session, **kwargs)
         self.mode, self.binding, self.outputs = mode, None, None
         if mode == "preallocated":
@@ -87,6 +98,7 @@ class IoBindingRunner(OrtRunner):
         elif self.mode == "preallocated":
             self.session.run_with_iobinding(self.binding)  # results land in self.outputs
         else:
+            assert self.binding is not None, "ort_allocated mode binds in __init__"
             self.session.run_with_iobinding(self.binding)
             self.outputs = self.binding.copy_outputs_to_cpu()
 
@@ -98,14 +110,13 @@ class IoBindingRunner(OrtRunner):
 def iobinding_runner(path: str | Path, *, mode: str = "preallocated", device: str = "CPU", opt_level: str = "all",
                      threads: int | None = None) -> IoBindingRunner:
     """Builder for the harness: ``partial(iobinding_runner, path, mode="run"|"preallocated"|"ort_allocated")``."""
-    if mode not in ORT_MODES:
-        raise AccelkitError(f"unknown IO binding mode {mode!r}; use one of: {', '.join(ORT_MODES)}.")
+    choice(mode, ORT_MODES, "IO binding mode")
     session = make_session(path, device=device, opt_level=opt_level, threads=threads)
     return IoBindingRunner(session, mode=mode, model_name=Path(path).stem, device=device, opt_level=opt_level,
                            threads=threads)
 
 
-def page_faults_per_call(builder: Callable[[], Any], calls: int = 50) -> float:
+def page_faults_per_call(builder: Callable[[], Runner], calls: int = 50) -> float:
     """Minor page faults per ``infer`` (after one warm-up): how often a call touched memory the OS had
     to map fresh - the cost of allocating a new output buffer. A count, not a timing (Linux/macOS)."""
     try:
@@ -128,14 +139,14 @@ class DeviceBindingRunner(OrtRunner):
     """Inputs and outputs as OrtValues resident on the device (``device_type`` 'cuda'), bound once:
     nothing crosses PCIe per call. (With 'cpu' it runs anywhere, which is how the tests check it.)"""
 
-    def __init__(self, session, *, device_type: str = "cuda", **kwargs: Any) -> None:
+    def __init__(self, session: ort.InferenceSession, *, device_type: str = "cuda", **kwargs: Any) -> None:
         import onnxruntime as ort
 
         super().__init__(session, **kwargs)
         self.binding = session.io_binding()
         for name, array in self.feed.items():  # the one host->device copy, made here and not per call
             self.binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, device_type, 0))
-        self.device_outputs = {}
+        self.device_outputs: dict[str, ort.OrtValue] | None = {}
         for name, array in output_buffers(session).items():  # device memory, never copied back in infer
             value = ort.OrtValue.ortvalue_from_shape_and_type(array.shape, array.dtype, device_type, 0)
             self.binding.bind_ortvalue_output(name, value)
@@ -176,7 +187,7 @@ class OvShareRunner(OvRunner):
     """``OvRunner`` whose ``infer`` passes the inputs each call as ``infer(inputs, share_inputs=,
     share_outputs=)`` does: shared (wrapped, zero-copy) or copied in and out."""
 
-    def __init__(self, compiled, *, share_inputs: bool, share_outputs: bool, **kwargs: Any) -> None:
+    def __init__(self, compiled: ov.CompiledModel, *, share_inputs: bool, share_outputs: bool, **kwargs: Any) -> None:
         super().__init__(compiled, **kwargs)
         self.share_inputs, self.share_outputs, self.outputs = share_inputs, share_outputs, None
         self.settings["io"] = f"share_inputs={share_inputs}, share_outputs={share_outputs}"
@@ -186,7 +197,7 @@ class OvShareRunner(OvRunner):
         self.outputs = self.request.infer(self.inputs, share_inputs=self.share_inputs, share_outputs=self.share_outputs)
         return self.request.latency
 
-    def run_async(self, seconds: float | None, iterations: int | None):
+    def run_async(self, seconds: float | None, iterations: int | None) -> tuple[list[float], float, int]:
         raise AccelkitError("share_inputs/share_outputs apply to sync infer() calls; measure with mode='sync'.")
 
     def close(self) -> None:

@@ -9,20 +9,27 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import AccelkitError
+
+if TYPE_CHECKING:
+    import openvino as ov
+
+__all__ = ["convert_torch", "input_shapes", "run_ovc", "read_ir_xml", "ir_layers", "weight_precisions",
+           "rt_info_keys", "xml_excerpt", "infer_without_torch"]
 
 OVC_LAUNCH = "import sys; from openvino.tools.ovc.main import main; sys.exit(main())"
 IO_AND_CONSTANTS = ("Parameter", "Result", "Const", "Constant")
 
 
-def convert_torch(name: str, *, static: bool):
+def convert_torch(name: str, *, static: bool) -> ov.Model:
     """``ov.convert_model`` straight from the kit's torch module. ``static=False`` passes
     ``example_input`` (shapes stay dynamic: '?' dims); ``static=True`` also passes ``input``
     with the example's shapes, fixing them."""
     import openvino as ov
 
-    from .export import example_inputs, load_model
+    from .models.files import example_inputs, load_model
 
     inputs = example_inputs(name)
     example = inputs[0] if len(inputs) == 1 else inputs
@@ -31,7 +38,7 @@ def convert_torch(name: str, *, static: bool):
     return ov.convert_model(load_model(name), example_input=example)
 
 
-def input_shapes(model) -> list[str]:
+def input_shapes(model: ov.Model) -> list[str]:
     """Each input's partial shape as text, e.g. '[?,3,?,?]' or '[1,3,224,224]'."""
     return [str(inp.get_partial_shape()) for inp in model.inputs]
 
@@ -65,8 +72,8 @@ def ir_layers(xml: str | Path) -> Counter:
 def weight_precisions(xml: str | Path) -> Counter:
     """Element types of the constants (weights) stored in the .bin, counted by the .xml."""
     root = read_ir_xml(xml)
-    return Counter(layer.find("data").get("element_type") for layer in root.iter("layer")
-                   if layer.get("type") == "Const" and layer.find("data") is not None)
+    return Counter(data.get("element_type") for layer in root.iter("layer")
+                   if layer.get("type") == "Const" and (data := layer.find("data")) is not None)
 
 
 def rt_info_keys(xml: str | Path) -> list[str]:

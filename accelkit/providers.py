@@ -14,47 +14,28 @@ import json
 import re
 import tempfile
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from .config import data_dir
-from .content import fail, load_yaml, require
-from .errors import AccelkitError
+from .errors import AccelkitError, choice
+from .runtimes.ort import OrtRunner, ProviderInfo, load_catalogue, wheel_for
+from .runtimes.runner import Runner, RunnerSettings
 
-KINDS = ("kernel", "compile")  # per-node kernels from a registry, or whole subgraphs compiled by a backend
+if TYPE_CHECKING:
+    import onnxruntime as ort
+    import pandas as pd
+    import plotly.graph_objects as go
+
+__all__ = ["Providers", "provider_table", "provider_names", "active_providers", "missing_providers",
+           "strict_session", "check_provider_options", "assignment_table", "profile_events", "node_events",
+           "node_table", "op_time_chart", "ChainRunner", "cpu_runner", "OPENVINO_PRECISIONS", "openvino_options"]
+
 CPU_EP = "CPUExecutionProvider"
 Providers = Sequence[str | tuple[str, dict[str, Any]]]  # names, or (name, provider options) pairs
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
-    """One EP of the catalogue: the wheel that ships it, what it needs, how it executes."""
-
-    name: str
-    wheel: str
-    needs: str
-    kind: str
-    note: str = ""
-
-
-def load_catalogue(path: Path | None = None) -> list[ProviderInfo]:
-    """Every EP in ``data/providers.yaml``, validated (errors name the file and line)."""
-    path = path or data_dir() / "providers.yaml"
-    items = require(path, load_yaml(path), "providers", list)
-    out = []
-    for item in items:
-        fields = [require(path, item, key, str).strip() for key in ("name", "wheel", "needs", "kind")]
-        if fields[3] not in KINDS:
-            raise fail(path, item, f"kind must be one of {', '.join(KINDS)}, not {fields[3]!r}.")
-        out.append(ProviderInfo(*fields, note=str(item.get("note") or "").strip()))
-    names = [p.name for p in out]
-    if len(set(names)) != len(names):
-        raise AccelkitError(f"{path}: duplicate provider names in the catalogue.")
-    return out
-
-
-def provider_table(catalogue: list[ProviderInfo] | None = None):
+def provider_table(catalogue: list[ProviderInfo] | None = None) -> pd.DataFrame:
     """The catalogue joined with this build: ``in_this_build`` (``get_all_providers``) and
     ``available_here`` (``get_available_providers``); EPs the build knows but the catalogue
     lacks are listed too, with their other columns empty."""
@@ -77,24 +58,19 @@ def provider_names(providers: Providers) -> list[str]:
     return [p[0] if isinstance(p, (tuple, list)) else str(p) for p in providers]
 
 
-def wheel_for(provider: str) -> str:
-    """Which package ships ``provider``, from the catalogue (a phrase saying so if it is not listed)."""
-    return next((p.wheel for p in load_catalogue() if p.name == provider), "a wheel the kit's catalogue does not list")
-
-
-def active_providers(session) -> list[str]:
+def active_providers(session: ort.InferenceSession) -> list[str]:
     """The EPs a session really registered, in priority order (ORT always keeps the CPU EP last)."""
     return list(session.get_providers())
 
 
-def missing_providers(session, requested: Providers) -> list[str]:
+def missing_providers(session: ort.InferenceSession, requested: Providers) -> list[str]:
     """Requested EPs that the session does not have: what ORT dropped while falling back."""
     active = set(active_providers(session))
     return [name for name in provider_names(requested) if name not in active]
 
 
 def strict_session(path: str | Path, providers: Providers, *, opt_level: str = "all", threads: int | None = None,
-                   spinning: bool = True, **options):
+                   spinning: bool = True, **options: Any) -> ort.InferenceSession:
     """An InferenceSession that uses every requested EP, or one AccelkitError naming what is available.
 
     ORT itself only warns when a requested EP is not in this build and carries on with the
@@ -103,7 +79,7 @@ def strict_session(path: str | Path, providers: Providers, *, opt_level: str = "
     and after it (``get_providers()`` lacks a requested EP)."""
     import onnxruntime as ort
 
-    from .ort import session_options
+    from .runtimes.ort import session_options
 
     available = list(ort.get_available_providers())
     absent = [name for name in provider_names(providers) if name not in available]
@@ -131,7 +107,7 @@ def strict_session(path: str | Path, providers: Providers, *, opt_level: str = "
 CPU_EP_OPTIONS = {"use_arena"}  # the CPU EP echoes none of its options, so its few are listed here
 
 
-def check_provider_options(session, providers: Providers) -> None:
+def check_provider_options(session: ort.InferenceSession, providers: Providers) -> None:
     """ORT silently ignores provider options it does not know; raise instead, naming the valid
     ones (each EP but the CPU's echoes every option it accepted in ``get_provider_options``)."""
     echoed = session.get_provider_options()
@@ -146,14 +122,14 @@ def check_provider_options(session, providers: Providers) -> None:
                                 f"silently); its options: {', '.join(sorted(valid)) or 'none'}.")
 
 
-def assignment_table(path: str | Path, providers: Providers = (CPU_EP,)):
+def assignment_table(path: str | Path, providers: Providers = (CPU_EP,)) -> pd.DataFrame:
     """Which EP the partitioner gave each node (one row per node; ``subgraph`` numbers the
     pieces each EP claimed). Uses the session config ``session.record_ep_graph_assignment_info``
     (ORT >= 1.23); the nodes are the graph at partitioning time, before EP-specific fusions."""
     import onnxruntime as ort
     import pandas as pd
 
-    from .ort import session_options
+    from .runtimes.ort import session_options
 
     so = session_options()
     so.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
@@ -163,10 +139,10 @@ def assignment_table(path: str | Path, providers: Providers = (CPU_EP,)):
     return pd.DataFrame(rows, columns=["subgraph", "provider", "node", "op"])
 
 
-def profile_events(path: str | Path, *, device: str = "CPU", runs: int = 5, **options) -> list[dict[str, Any]]:
+def profile_events(path: str | Path, *, device: str = "CPU", runs: int = 5, **options: Any) -> list[dict[str, Any]]:
     """Run the model ``runs`` times with ORT's profiler on and return the profile's events (the
-    parsed JSON list). ``options`` go to ``accelkit.ort.session_options`` (opt_level, threads...)."""
-    from .ort import make_session, random_feed
+    parsed JSON list). ``options`` go to ``accelkit.runtimes.ort.session_options`` (opt_level, threads...)."""
+    from .runtimes.ort import make_session, random_feed
 
     with tempfile.TemporaryDirectory() as tmp:
         session = make_session(path, device=device, profile_prefix=str(Path(tmp) / "profile"), **options)
@@ -182,7 +158,7 @@ def node_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in events if e.get("cat") == "Node" and str(e.get("name", "")).endswith("_kernel_time")]
 
 
-def node_table(events: Iterable[dict[str, Any]]):
+def node_table(events: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """One row per executed node: node, op, provider, calls, total_us and mean_us (a pure
     function of the profile; the first run's warm-up is included in the totals)."""
     import pandas as pd
@@ -199,17 +175,16 @@ def node_table(events: Iterable[dict[str, Any]]):
     return table
 
 
-def op_time_chart(table, title: str = "Time per op type, by execution provider"):
+def op_time_chart(table: pd.DataFrame, title: str = "Time per op type, by execution provider") -> go.Figure:
     """Stacked bars: total kernel time per op type, one colour per EP (from ``node_table``)."""
     import plotly.express as px
 
-    from .hardware import host_line
-    from .viz import use_offline_renderer
+    from .core.charts import figure_title, use_offline_renderer
 
     use_offline_renderer()
     per_op = table.groupby(["op", "provider"], as_index=False)["total_us"].sum().sort_values("total_us", ascending=False)
     fig = px.bar(per_op, x="op", y="total_us", color="provider", labels={"total_us": "total kernel time, µs"})
-    fig.update_layout(title=f"{title}<br><sup>{host_line()} — numbers vary by machine</sup>", height=420,
+    fig.update_layout(title=figure_title(title), height=420,
                       margin=dict(t=90))
     return fig
 
@@ -218,9 +193,9 @@ class ChainRunner:
     """Several runners called one after another per inference: a pipeline of models in one
     process (a detector, then a classifier), where one session's idle threads meet the next's."""
 
-    def __init__(self, runners: list) -> None:
+    def __init__(self, runners: Sequence[Runner]) -> None:
         self.runners = runners
-        self.settings = dict(runners[0].settings, sessions=len(runners))
+        self.settings: RunnerSettings = {**runners[0].settings, "sessions": len(runners)}
 
     def infer(self) -> None:
         for runner in self.runners:
@@ -232,13 +207,13 @@ class ChainRunner:
 
 
 def cpu_runner(path: str | Path, *, threads: int | None = None, spinning: bool = True, arena: bool = True,
-               sessions: int = 1):
-    """Harness builder for the CPU EP, as ``accelkit.ort.ort_runner`` plus two switches:
+               sessions: int = 1) -> OrtRunner | ChainRunner:
+    """Harness builder for the CPU EP, as ``accelkit.runtimes.ort.ort_runner`` plus two switches:
     ``arena=False`` turns off the CPU memory arena (every intermediate tensor is a fresh
     allocation) and ``sessions=N`` runs N sessions of the model back to back per inference."""
     import onnxruntime as ort
 
-    from .ort import OrtRunner, session_options
+    from .runtimes.ort import session_options
 
     if sessions < 1:
         raise AccelkitError(f"sessions must be 1 or more, not {sessions}.")
@@ -248,7 +223,7 @@ def cpu_runner(path: str | Path, *, threads: int | None = None, spinning: bool =
         so.enable_cpu_mem_arena = arena
         session = ort.InferenceSession(str(path), so, providers=[CPU_EP])
         runner = OrtRunner(session, model_name=Path(path).stem, device="CPU", opt_level="all", threads=threads)
-        runner.settings.update(spinning=spinning, arena=arena)
+        runner.settings["spinning"], runner.settings["arena"] = spinning, arena
         runners.append(runner)
     return runners[0] if sessions == 1 else ChainRunner(runners)
 
@@ -268,8 +243,8 @@ def openvino_options(device: str = "CPU", *, precision: str | None = None, cache
         raise AccelkitError(f"device_type {device!r} is the old device_precision form the OpenVINO EP no longer "
                             f"accepts; use device_type='{old.group(1).upper()}' with precision="
                             f"'{'f32' if old.group(2).upper() == 'FP32' else 'f16'}' (sent in load_config).")
-    if precision is not None and precision not in OPENVINO_PRECISIONS:
-        raise AccelkitError(f"unknown OpenVINO precision {precision!r}; use one of: {', '.join(OPENVINO_PRECISIONS)}.")
+    if precision is not None:
+        choice(precision, OPENVINO_PRECISIONS, "OpenVINO precision")
     config = {key: str(value) for key, value in properties.items()}
     if precision:
         config["INFERENCE_PRECISION_HINT"] = precision

@@ -17,23 +17,32 @@ atomically, so a re-run reuses them. Quick mode (``ACCELKIT_QUICK=1``) calibrate
 """
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
-import logging
-import os
-import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .config import is_quick
-from .bars import tracked
-from .errors import AccelkitError
+from .core.cache import build_beside, versions_key
+from .core.progress_bars import tracked
+from .core.quiet import quiet
+from .errors import AccelkitError, choice
+
+if TYPE_CHECKING:
+    import openvino as ov
+    import pandas as pd
+    import plotly.graph_objects as go
+
+__all__ = ["CALIBRATION_SIZE", "QUICK_CALIBRATION_SIZE", "CALIBRATED_MODELS", "FORMATS", "TYPES", "METHODS",
+           "PRESETS", "WEIGHT_MODES", "calibration_size", "SeededImages", "calibration_images", "ArrayReader",
+           "digits_test_set", "eval_feeds", "nncf_int8_ir", "digits_validate", "digits_validation_items",
+           "accuracy_controlled_ir", "activation_ranges", "dynamic_quantization", "compressed_ir",
+           "preprocessed_onnx", "ort_static_int8", "kit_static_defaults", "ort_static_defaults", "describe_static",
+           "ort_dynamic_int8", "runner_for", "model_outputs", "compare_outputs", "digits_accuracy",
+           "reference_outputs", "score", "int8_compute", "compute_ops", "time_by_op", "tradeoff_chart", "quiet"]
 
 QUANT_VERSION = "1"  # bump when a recipe below changes, to invalidate cached models
 CALIBRATION_SIZE, QUICK_CALIBRATION_SIZE = 300, 32
@@ -58,22 +67,23 @@ def calibration_size() -> int:
     return QUICK_CALIBRATION_SIZE if is_quick() else CALIBRATION_SIZE
 
 
-class SeededImages(Sequence):
+class SeededImages(Sequence[np.ndarray]):
     """``count`` synthetic images (1, C, H, W) in [0, 1), each made from (seed, index) on demand,
     so 300 ResNet-sized inputs never sit in memory at once."""
 
     def __init__(self, count: int, shape: tuple[int, ...], seed: int = 1) -> None:
-        self.count, self.shape, self.seed = count, shape, seed
+        # ``_count``, not ``count``: an attribute of that name would hide ``Sequence.count(value)``
+        self._count, self.shape, self.seed = count, shape, seed
 
     def __len__(self) -> int:
-        return self.count
+        return self._count
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self.count))]
-        if not -self.count <= i < self.count:
+            return [self[j] for j in range(*i.indices(self._count))]
+        if not -self._count <= i < self._count:
             raise IndexError(i)
-        return np.random.default_rng([self.seed, i % self.count]).random(self.shape, dtype=np.float32)
+        return np.random.default_rng([self.seed, i % self._count]).random(self.shape, dtype=np.float32)
 
 
 def calibration_images(name: str, count: int | None = None) -> Sequence[np.ndarray]:
@@ -81,7 +91,7 @@ def calibration_images(name: str, count: int | None = None) -> Sequence[np.ndarr
     ``digits_cnn``, seeded synthetic images for ``resnet18_like``."""
     count = _subset(count)
     if name == "digits_cnn":
-        from .data import load_digits_split
+        from .models.digits import load_digits_split
 
         train = load_digits_split()[0]
         return [train.x[i:i + 1] for i in range(min(count, len(train.x)))]
@@ -117,7 +127,7 @@ class ArrayReader:
 @lru_cache(maxsize=1)
 def digits_test_set() -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
     """The digits test split as feeds (one image each) and labels: what accuracy is measured on."""
-    from .data import load_digits_split
+    from .models.digits import load_digits_split
 
     test = load_digits_split()[1]
     return [{"input": test.x[i:i + 1]} for i in range(len(test.y))], test.y
@@ -128,7 +138,7 @@ def eval_feeds(name: str, count: int = 4) -> list[dict[str, np.ndarray]]:
     (seed 2: not the calibration images) for the other models."""
     if name == "digits_cnn":
         return digits_test_set()[0]
-    from .export import example_inputs, spec
+    from .models.files import example_inputs, spec
 
     s = spec(name)
     if name == "tiny_encoder":
@@ -142,63 +152,11 @@ def eval_feeds(name: str, count: int = 4) -> list[dict[str, np.ndarray]]:
 # ---------------------------------------------------------------- building once, beside the source
 
 
-def _settings_key() -> str:
-    """Six hex digits over the recipe version and the quantizers' library versions."""
-    h = hashlib.sha256(QUANT_VERSION.encode())
-    for lib in ("nncf", "onnxruntime", "openvino", "onnx"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            h.update(f"{lib}={metadata.version(lib)}".encode())
-    return h.hexdigest()[:6]
-
-
 def _beside(source: Path, tag: str) -> Path:
-    return source.with_name(f"{source.stem}.{tag}-{_settings_key()}{source.suffix}")
-
-
-def _build_beside(out: Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write(tmp)`` once and move the result to ``out`` atomically (an IR's .bin first, its
-    .xml last, so a reader never sees a half-written model)."""
-    if out.exists():
-        return out
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
-    try:
-        write(tmp)
-        if out.suffix == ".xml":
-            os.replace(tmp.with_suffix(".bin"), out.with_suffix(".bin"))
-        os.replace(tmp, out)
-    finally:
-        for leftover in (tmp, tmp.with_suffix(".bin")):
-            leftover.unlink(missing_ok=True)
-    return out
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """Silence the quantizers' chatter: NNCF's progress bars (rich) and INFO log, ORT's prints,
-    Python warnings and native warnings written to file descriptor 2."""
-    import rich
-
-    from .graphopt import captured_stderr
-
-    console = rich.get_console()
-    saved = dict(console.__dict__)
-    rich.reconfigure(file=io.StringIO(), force_jupyter=False, force_terminal=False)
-    logging.disable(logging.WARNING)
-    chatter = io.StringIO()
-    try:
-        with warnings.catch_warnings(), captured_stderr(), contextlib.redirect_stdout(chatter), \
-                contextlib.redirect_stderr(chatter):
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logging.disable(logging.NOTSET)
-        console.__dict__ = saved
-
-
-def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise AccelkitError(f"unknown {what} {value!r}; use one of: {', '.join(allowed)}.")
-    return value
+    """Where a model built from ``source`` with settings ``tag`` is kept: beside it, keyed by the
+    recipe version and the quantizers' library versions (six hex digits)."""
+    key = versions_key(("nncf", "onnxruntime", "openvino", "onnx"), QUANT_VERSION).hexdigest()[:6]
+    return source.with_name(f"{source.stem}.{tag}-{key}{source.suffix}")
 
 
 def _subset(subset_size: int | None) -> int:
@@ -211,27 +169,27 @@ def _subset(subset_size: int | None) -> int:
 # ---------------------------------------------------------------- NNCF (OpenVINO)
 
 
-def _build_ov(source: Path, tag: str, transform: Callable[[Any], Any]) -> Path:
+def _build_ov(source: Path, tag: str, transform: Callable[[ov.Model], ov.Model]) -> Path:
     """Once: read the IR at ``source``, apply an NNCF ``transform`` to the ``ov.Model`` (quietly),
     save the result beside it (weights as NNCF left them, no FP16 compression)."""
     def write(tmp: Path) -> None:
         import openvino as ov
 
-        from .ov import read_model
+        from .runtimes.ov import read_model
 
         with quiet():
             model = transform(read_model(source))
         ov.save_model(model, str(tmp), compress_to_fp16=False)
 
-    return _build_beside(_beside(source, tag), write)
+    return build_beside(_beside(source, tag), write)
 
 
 def nncf_int8_ir(name: str, *, subset_size: int | None = None, preset: str = "performance",
                  fast_bias_correction: bool = True) -> Path:
     """INT8 IR from ``nncf.quantize`` on the FP32 ``ov.Model`` with the kit's calibration data."""
-    from .export import ir_path
+    from .models.files import ir_path
 
-    _choice(preset, PRESETS, "NNCF preset")
+    choice(preset, PRESETS, "NNCF preset")
     size = _subset(subset_size)
     images = calibration_images(name, size)
 
@@ -245,7 +203,7 @@ def nncf_int8_ir(name: str, *, subset_size: int | None = None, preset: str = "pe
     return _build_ov(ir_path(name), tag, transform)
 
 
-def digits_validate(compiled, items) -> float:
+def digits_validate(compiled: ov.CompiledModel, items: Iterable[tuple[np.ndarray, int]]) -> float:
     """NNCF's validation function for the digits model: accuracy (0..1) of a compiled model over
     (image, label) items."""
     output = compiled.outputs[0]
@@ -258,7 +216,7 @@ def digits_validation_items() -> list[tuple[np.ndarray, int]]:
     after the calibration images (train[CALIBRATION_SIZE:]). Never calibrated on, and never the
     test split, which stays for the reported accuracy. The model was trained on these images,
     so they measure how much INT8 changes its predictions, not how well it generalises."""
-    from .data import load_digits_split
+    from .models.digits import load_digits_split
 
     train = load_digits_split()[0]
     return list(zip(train.x[CALIBRATION_SIZE:, None], train.y[CALIBRATION_SIZE:].tolist()))
@@ -269,7 +227,7 @@ def accuracy_controlled_ir(*, max_drop: float = 0.005, subset_size: int | None =
     to float until the accuracy drop on ``digits_validation_items`` is at most ``max_drop``
     (absolute, 0..1). Calibration takes the first ``subset_size`` train images, validation the
     rest of the train split, so the test split reported afterwards took no part in the choice."""
-    from .export import ir_path
+    from .models.files import ir_path
 
     if not 0 < max_drop < 1:
         raise AccelkitError(f"max_drop is an absolute accuracy drop between 0 and 1 (0.005 = half a point), "
@@ -292,7 +250,7 @@ def accuracy_controlled_ir(*, max_drop: float = 0.005, subset_size: int | None =
 def activation_ranges(path: str | Path) -> list[tuple[float, float]]:
     """(lowest input_low, highest input_high) of each FakeQuantize in an IR, in graph order:
     the activation ranges NNCF chose (a range starting at 0 is an unsigned one)."""
-    from .ov import read_model
+    from .runtimes.ov import read_model
 
     ranges = []
     for op in read_model(path).get_ordered_ops():
@@ -308,7 +266,7 @@ def dynamic_quantization(name: str, path: str | Path) -> dict[str, Any]:
     default DYNAMIC_QUANTIZATION_GROUP_SIZE and once with 0 (off), and compares the outputs: they
     differ only if the activations were quantized. In OpenVINO 2026.4 the x86 plugin does this only
     on CPUs with VNNI (AVX2-VNNI or AVX512-VNNI)."""
-    from .ov import compile_config, core, read_model
+    from .runtimes.ov import compile_config, core, read_model
 
     config, feeds = compile_config("latency", "f32"), eval_feeds(name, 2)
     compiled = {size: core().compile_model(read_model(path), "CPU", {**config, **extra})
@@ -321,9 +279,9 @@ def dynamic_quantization(name: str, path: str | Path) -> dict[str, Any]:
 def compressed_ir(name: str = "tiny_encoder", *, mode: str = "int8") -> Path:
     """Weight-only compression with ``nncf.compress_weights`` (data-free): 'int8' (asymmetric,
     per channel) or 'int4' (symmetric, groups of 128; embeddings and the last layer stay INT8)."""
-    from .export import ir_path
+    from .models.files import ir_path
 
-    _choice(mode, WEIGHT_MODES, "weight compression mode")
+    choice(mode, WEIGHT_MODES, "weight compression mode")
 
     def transform(model):
         import nncf
@@ -343,7 +301,7 @@ def preprocessed_onnx(name: str) -> Path:
     encoder it fails on the exporter's Constant nodes."""
     import onnx
 
-    from .export import onnx_path
+    from .models.files import onnx_path
 
     source = onnx_path(name)
 
@@ -358,17 +316,17 @@ def preprocessed_onnx(name: str) -> Path:
         finally:
             whole.unlink(missing_ok=True)
 
-    return _build_beside(_beside(source, "pre"), write)
+    return build_beside(_beside(source, "pre"), write)
 
 
 def ort_static_int8(name: str, *, fmt: str = "qdq", activations: str = "u8", weights: str = "s8",
                     per_channel: bool = True, reduce_range: bool = False, method: str = "minmax",
                     subset_size: int | None = None) -> Path:
     """``quantize_static`` of the pre-processed model with the kit's calibration data."""
-    _choice(fmt, FORMATS, "quantization format")
-    _choice(activations, TYPES, "activation type")
-    _choice(weights, TYPES, "weight type")
-    _choice(method, METHODS, "calibration method")
+    choice(fmt, FORMATS, "quantization format")
+    choice(activations, TYPES, "activation type")
+    choice(weights, TYPES, "weight type")
+    choice(method, METHODS, "calibration method")
     size = _subset(subset_size)
     images = calibration_images(name, size)
     source = preprocessed_onnx(name)
@@ -387,7 +345,7 @@ def ort_static_int8(name: str, *, fmt: str = "qdq", activations: str = "u8", wei
                               activation_type=qtype[activations], weight_type=qtype[weights],
                               per_channel=per_channel, reduce_range=reduce_range, calibrate_method=methods[method])
 
-    return _build_beside(_beside(source.with_name(f"{name}.onnx"), tag), write)
+    return build_beside(_beside(source.with_name(f"{name}.onnx"), tag), write)
 
 
 STATIC_OPTIONS = ("fmt", "activations", "weights", "per_channel", "reduce_range", "method")
@@ -435,7 +393,7 @@ def ort_dynamic_int8(name: str = "tiny_encoder", *, per_channel: bool = False) -
             quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=per_channel)
 
     tag = f"ort-dyn-int8-{'pc' if per_channel else 'pt'}"
-    return _build_beside(_beside(source.with_name(f"{name}.onnx"), tag), write)
+    return build_beside(_beside(source.with_name(f"{name}.onnx"), tag), write)
 
 
 # ---------------------------------------------------------------- what ran, how well, how fast
@@ -443,8 +401,8 @@ def ort_dynamic_int8(name: str = "tiny_encoder", *, per_channel: bool = False) -
 
 def runner_for(path: str | Path, *, precision: str | None = None) -> partial:
     """The harness builder for a model file: OpenVINO for .xml (with ``precision``), ORT for .onnx."""
-    from .ort import ort_runner
-    from .ov import ov_runner
+    from .runtimes.ort import ort_runner
+    from .runtimes.ov import ov_runner
 
     path = Path(path)
     if path.suffix == ".xml":
@@ -461,12 +419,12 @@ def model_outputs(path: str | Path, feeds: list[dict[str, np.ndarray]], *, runti
     path = Path(path)
     runtime = runtime or {".xml": "openvino", ".onnx": "onnxruntime"}.get(path.suffix)
     if runtime == "openvino" and path.suffix in (".xml", ".onnx"):
-        from .ov import compile_model
+        from .runtimes.ov import compile_model
 
         compiled = compile_model(path, precision=precision)
         return np.concatenate([compiled(feed)[compiled.outputs[0]] for feed in feeds])
     if runtime == "onnxruntime" and path.suffix == ".onnx":
-        from .ort import make_session
+        from .runtimes.ort import make_session
 
         session = make_session(path)
         return np.concatenate([session.run(None, feed)[0] for feed in feeds])
@@ -509,7 +467,7 @@ def digits_accuracy(path: str | Path, *, runtime: str | None = None, split: str 
 @lru_cache(maxsize=4)
 def reference_outputs(name: str) -> np.ndarray:
     """The FP32 model's outputs (OpenVINO, true f32) on ``eval_feeds(name)``: what errors are vs."""
-    from .export import ir_path
+    from .models.files import ir_path
 
     return model_outputs(ir_path(name), eval_feeds(name))
 
@@ -517,7 +475,7 @@ def reference_outputs(name: str) -> np.ndarray:
 def score(name: str, path: str | Path, *, precision: str | None = "f32") -> dict[str, Any]:
     """One table row's quality columns for a variant of model ``name``: size on disk, INT8 share
     of the executed compute ops, max error vs FP32 and (digits) accuracy."""
-    from .export import model_size_mb
+    from .models.files import model_size_mb
 
     labels = digits_test_set()[1] if name == "digits_cnn" else None
     outputs = model_outputs(path, eval_feeds(name), precision=precision)
@@ -537,7 +495,7 @@ def compute_ops(path: str | Path) -> Counter:
     """Compute ops (convolutions, matmuls) of the executed graph, counted by (op, 'int8'|'float')."""
     path = Path(path)
     if path.suffix == ".xml":
-        from .ov import compile_model, runtime_layers
+        from .runtimes.ov import compile_model, runtime_layers
 
         layers = runtime_layers(compile_model(path, precision="f32"))
         return Counter((r["type"], "int8" if _ov_int8_kernel(r) else "float")
@@ -563,7 +521,7 @@ def _ov_int8_kernel(layer: dict[str, str]) -> bool:
     return layer["precision"] in ("u8", "i8")
 
 
-def time_by_op(path: str | Path, runs: int = 5):
+def time_by_op(path: str | Path, runs: int = 5) -> pd.DataFrame:
     """Kernel time per op type from ORT's profiler (total µs over ``runs`` and share of the total),
     longest first: where a quantized model spends its time."""
     from .providers import node_table, profile_events
@@ -574,15 +532,15 @@ def time_by_op(path: str | Path, runs: int = 5):
     return per_op.reset_index(drop=True)
 
 
-def tradeoff_chart(frame, title: str = "Latency, size and accuracy by runtime and precision"):
+def tradeoff_chart(frame: pd.DataFrame,
+                   title: str = "Latency, size and accuracy by runtime and precision") -> go.Figure:
     """One panel per model: median latency (x) against size on disk (y); the label gives the
     precision and, for the digits model, its test accuracy. Needs columns model, runtime,
     precision, median_ms, size_mb and (optionally) accuracy_pct."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from .hardware import host_line
-    from .viz import use_offline_renderer
+    from .core.charts import figure_title, use_offline_renderer
 
     use_offline_renderer()
     models = list(dict.fromkeys(frame["model"]))
@@ -598,6 +556,6 @@ def tradeoff_chart(frame, title: str = "Latency, size and accuracy by runtime an
                           row=1, col=col)
         fig.update_xaxes(title_text="median latency, ms", row=1, col=col)
         fig.update_yaxes(title_text="size, MB" if col == 1 else None, rangemode="tozero", row=1, col=col)
-    fig.update_layout(title=f"{title}<br><sup>{host_line()} — numbers vary by machine</sup>", height=480,
+    fig.update_layout(title=figure_title(title), height=480,
                       margin=dict(t=100))
     return fig

@@ -18,8 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .errors import AccelkitError
+from .runtimes.runner import runner_settings
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["ROOF_N", "STREAM_MB", "BYTES", "INT8_PER_F32", "BF16_PER_F32", "node_flops", "count_flops",
+           "op_intensities", "model_intensity", "Bandwidth", "StreamRunner", "stream_runner", "last_level_cache_mb",
+           "measure_bandwidth", "MatmulRunner", "matmul_runner", "Kernel", "measure_kernels", "Roof", "isa_ratio",
+           "compute_roofs", "roof_key", "bytes_key", "Roofline", "place", "roofline_chart"]
 
 ROOF_N = 2048          # matrix size of the compute-roof kernels: 2n^3 FLOPs on 3n^2 elements
 STREAM_MB = 256        # size of each of the bandwidth kernel's three arrays
@@ -134,15 +146,16 @@ class StreamRunner:
         from concurrent.futures import ThreadPoolExecutor
 
         n = _stream_elements(size_mb, threads)
-        self.a, self.b, self.c = np.zeros(n, np.float32), np.ones(n, np.float32), np.ones(n, np.float32)
+        self.a: np.ndarray | None = np.zeros(n, np.float32)
+        self.b: np.ndarray | None = np.ones(n, np.float32)
+        self.c: np.ndarray | None = np.ones(n, np.float32)
         edges = np.linspace(0, n, threads + 1, dtype=int)
         self.slices = [slice(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
         self.pool = ThreadPoolExecutor(threads) if threads > 1 else None
-        self.settings = {"runtime": "numpy", "device": "CPU", "model": f"stream-add-{size_mb:g}MB", "hint": None,
-                         "precision": "f32", "exec_precision": "f32", "threads": threads, "streams": None,
-                         "nireq": 1, "opt_level": None}
+        self.settings = runner_settings("numpy", "CPU", f"stream-add-{size_mb:g}MB", threads=threads)
 
     def _add(self, s: slice) -> None:
+        assert self.a is not None and self.b is not None and self.c is not None, "this runner is closed"
         np.add(self.b[s], self.c[s], out=self.a[s])
 
     def infer(self) -> None:
@@ -187,8 +200,7 @@ def measure_bandwidth(*, threads: int = 1, size_mb: float = STREAM_MB, repeats: 
     the kernel reads and writes (12 per element); a cache that reads a line before writing it
     moves up to 4/3 of that. Notebook 07 teaches it; later notebooks reuse it as "the bandwidth
     roof"."""
-    from .bench import measure
-    from .errors import AccelkitError
+    from .harness.measure import measure
 
     if threads < 1 or size_mb <= 0 or repeats < 1:
         raise AccelkitError("measure_bandwidth needs threads >= 1, size_mb > 0 and repeats >= 1.")
@@ -209,9 +221,7 @@ class MatmulRunner:
 
     def __init__(self, runtime: str, precision: str, n: int = ROOF_N) -> None:
         self.n, self.flops = n, 2 * n ** 3
-        self.settings = {"runtime": runtime, "device": "CPU", "model": f"matmul{n}", "hint": None,
-                         "precision": precision, "exec_precision": precision, "threads": "default",
-                         "streams": None, "nireq": 1, "opt_level": None}
+        self.settings = runner_settings(runtime, "CPU", f"matmul{n}", precision=precision)
         self._run = getattr(self, f"_{runtime}")(precision)
 
     def _torch(self, precision: str):
@@ -244,9 +254,10 @@ class MatmulRunner:
     def _openvino(self, precision: str):
         """f32 / bf16: MatMul with that inference precision; int8: FakeQuantize on both operands,
         which OpenVINO's low-precision pass turns into its INT8 matmul kernel."""
-        from openvino import Model, opset13 as ops
+        from openvino import Model
+        from openvino import opset13 as ops
 
-        from .ov import compile_model, runtime_layers
+        from .runtimes.ov import compile_model, runtime_layers
 
         n, rng = self.n, np.random.default_rng(0)
         param = ops.parameter([n, n], np.float32)
@@ -296,7 +307,7 @@ class Kernel:
 def measure_kernels(precisions=("f32", "int8"), *, n: int = ROOF_N, seconds: float | None = None,
                     isolate: bool = True) -> list[Kernel]:
     """Every runtime's n x n matmul per precision (``MatmulRunner.KERNELS``), each in a fresh process."""
-    from .bench import measure
+    from .harness.measure import measure
 
     kernels = []
     for precision in precisions:
@@ -327,6 +338,8 @@ def compute_roofs(kernels: list[Kernel], isa: dict, *, bf16: bool) -> list[Roof]
     the ISA is unknown)."""
     best = lambda p: max((k for k in kernels if k.precision == p), key=lambda k: k.best_gflops, default=None)
     f32 = best("f32")
+    if f32 is None:
+        raise AccelkitError("compute_roofs needs at least one measured f32 kernel: every roof follows the f32 one.")
     roofs = [Roof("f32", f32.best_gflops, f"fastest f32 matmul measured here ({f32.runtime}, {f32.n}x{f32.n}, best call)")]
     for precision, table in (("bf16", BF16_PER_F32), ("int8", INT8_PER_F32)):
         if precision == "bf16" and not bf16:
@@ -415,13 +428,12 @@ def _raise(roofs: list[Roof], i: int, gflops: float, by: str, notes: list[str]) 
 
 
 def roofline_chart(line: Roofline, ops: dict[str, list[dict]] | None = None,
-                   title: str = "Roofline: achieved vs attainable"):
+                   title: str = "Roofline: achieved vs attainable") -> go.Figure:
     """Log-log roofline: each precision's roof (bandwidth slope, then flat), its ridge point, each
     configuration as a point; ``ops`` (model -> ``op_intensities``) marks each op on the f32 roof."""
     import plotly.graph_objects as go
 
-    from .hardware import host_line
-    from .viz import use_offline_renderer
+    from .core.charts import figure_title, use_offline_renderer
 
     use_offline_renderer()
     intensities = [p["intensity"] for p in line.points] + [o["intensity"] for v in (ops or {}).values() for o in v]
@@ -445,7 +457,7 @@ def roofline_chart(line: Roofline, ops: dict[str, list[dict]] | None = None,
         fig.add_trace(go.Scatter(x=[p["intensity"] for p in pts], y=[p["achieved_gflops"] for p in pts],
                                  mode="markers", marker=dict(size=10), name=model,
                                  hovertext=[f"{p['label']}: {p['pct_of_attainable']:.0f}% of attainable" for p in pts]))
-    fig.update_layout(title=f"{title}<br><sup>{host_line()} · bandwidth {line.bandwidth_gbps:.1f} GB/s — numbers vary by machine</sup>",
+    fig.update_layout(title=figure_title(title, detail=f" · bandwidth {line.bandwidth_gbps:.1f} GB/s"),
                       xaxis=dict(type="log", title="arithmetic intensity, FLOP/byte (log)"),
                       yaxis=dict(type="log", title="GFLOP/s (int8: GOP/s, log)"), height=480, margin=dict(t=90))
     return fig

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accelkit.benchapp import PAIRS, compare_with_benchmark_app  # noqa: E402
-from accelkit.hardware import host_line  # noqa: E402
+from accelkit.core.host import host_line  # noqa: E402
 
 CONFIGS = [  # (model, hint, precision): None = the device's default precision
     ("mobilenetv2_heldout", "latency", "f32"),
@@ -42,7 +42,7 @@ def model_path(name: str) -> Path:
         from heldout import heldout_paths
 
         return heldout_paths()[1]
-    from accelkit.export import ir_path
+    from accelkit.models.files import ir_path
 
     return ir_path(name)
 

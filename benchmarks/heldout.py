@@ -87,7 +87,8 @@ def heldout_paths() -> tuple[Path, Path]:
     """(.onnx, .xml) of the held-out model, exported once into the kit's cache (keyed by this
     file's source, the weights and the library versions, like the kit's own models)."""
     from accelkit.config import cache_dir
-    from accelkit.export import EXPORT_VERSION, _build_once, content_key, export_onnx
+    from accelkit.core.cache import build_once
+    from accelkit.models.files import EXPORT_VERSION, content_key, export_onnx
 
     module = build()
     key = content_key(module, (EXPORT_VERSION, NAME, IMAGE, inspect.getsource(build)))
@@ -99,7 +100,7 @@ def heldout_paths() -> tuple[Path, Path]:
         onnx = export_onnx(module, example_inputs(), tmp / f"{NAME}.onnx", ("image",), ("logits",))
         ov.save_model(ov.convert_model(str(onnx)), str(tmp / f"{NAME}.xml"), compress_to_fp16=False)
 
-    _build_once(folder, make)
+    build_once(folder, make)
     return folder / f"{NAME}.onnx", folder / f"{NAME}.xml"
 
 

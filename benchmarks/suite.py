@@ -19,13 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accelkit.benchapp import PAIRS, compare_with_benchmark_app  # noqa: E402
-from accelkit.export import ir_path, onnx_path  # noqa: E402
-from accelkit.hardware import host_line  # noqa: E402
-from accelkit.interleave import compare  # noqa: E402
-from accelkit.ort import ort_runner  # noqa: E402
-from accelkit.ov import ov_runner  # noqa: E402
 from harness_vs_benchmark_app import cpu_flags, model_path  # noqa: E402
+
+from accelkit.benchapp import PAIRS, compare_with_benchmark_app  # noqa: E402
+from accelkit.core.host import host_line  # noqa: E402
+from accelkit.harness.interleave import compare  # noqa: E402
+from accelkit.models.files import ir_path, onnx_path  # noqa: E402
+from accelkit.runtimes.ort import ort_runner  # noqa: E402
+from accelkit.runtimes.ov import ov_runner  # noqa: E402
 
 
 class Suite:
@@ -50,7 +51,7 @@ class Suite:
         rows = []
         for m, h, p in configs:
             a = compare_with_benchmark_app(model_path(m), hint=h, precision=p, seconds=self.seconds, pairs=self.pairs)
-            r, f = a.median_ratio, a.fps_ratio
+            r = a.median_ratio
             rows.append({"group": "harness", "what": f"harness/benchmark_app median, {m} {h} {p or 'default'}",
                          "ratio": r.median, "low": r.low, "high": r.high, "pairs": r.pairs, "noise": a.noise,
                          "verdict": f"{a.verdict()} {a.verdict('fps')}", "detail": a.row()})

@@ -29,3 +29,18 @@ def ov_cpu_precision():
     cpu = [d for d in ov_devices() if d.name == "CPU"]
     assert cpu, "OpenVINO's CPU plugin did not load"
     return cpu[0].default_precision
+
+
+@pytest.fixture(scope="session")
+def digits_files(tmp_path_factory):
+    """Copies of the digits model's files (.onnx + .onnx.data, .xml + .bin): tests copy them again
+    before damaging them, so this folder stays intact for the whole session."""
+    import shutil
+
+    from accelkit.models.files import ir_path, onnx_path
+
+    folder = tmp_path_factory.mktemp("models")
+    onnx, xml = onnx_path("digits_cnn"), ir_path("digits_cnn")
+    for src in (onnx, onnx.with_name(onnx.name + ".data"), xml, xml.with_suffix(".bin")):
+        shutil.copy(src, folder / src.name)
+    return folder

@@ -20,30 +20,17 @@ from types import SimpleNamespace
 import nbformat
 import numpy as np
 import pytest
-from test_cli import assert_clean_error, digits_files  # noqa: F401 - digits_files is a fixture
-from test_grade import SOLUTIONS, make_submission
+from fakes import assert_clean_error, clean_error, make_submission, solutions
 
-import accelkit.ort as akort
-import accelkit.ov as akov
-from accelkit import AccelkitError, progress
-from accelkit.bench import measure
-from accelkit.cli import main
-from accelkit.export import example_inputs
-from accelkit.ort import ort_runner
-from accelkit.providers import wheel_for
-from accelkit.ov import ov_runner
-from accelkit.quiz import load_quiz
-
-
-def clean_error(call) -> str:
-    """``call()`` must raise one AccelkitError sentence with no runtime traceback chained to it."""
-    with pytest.raises(AccelkitError) as info:
-        call()
-    exc = info.value
-    assert exc.__cause__ is None and (exc.__suppress_context__ or exc.__context__ is None), "a traceback is chained"
-    message = str(exc)
-    assert "\n" not in message and "Traceback" not in message and message.endswith("."), message
-    return message
+import accelkit.runtimes.ort as akort
+import accelkit.runtimes.ov as akov
+from accelkit.harness.measure import measure
+from accelkit.learn import progress
+from accelkit.learn.quiz import load_quiz
+from accelkit.models.files import example_inputs
+from accelkit.runtimes.ort import ort_runner, wheel_for
+from accelkit.runtimes.ov import ov_runner
+from accelkit.tools.cli import main
 
 
 def cli_error(capfd, *argv) -> str:
@@ -269,7 +256,7 @@ SUBMISSIONS = {  # file: cells
 def graded(tmp_path_factory):
     """One `accelkit grade` run over a folder holding every bad submission and one good solution."""
     folder = tmp_path_factory.mktemp("submissions")
-    shutil.copy(SOLUTIONS[0], folder)             # named by its exercise id, as a learner hands it in
+    shutil.copy(solutions()[0], folder)             # named by its exercise id, as a learner hands it in
     for name, cells in SUBMISSIONS.items():
         make_submission(folder, name, cells)
     (folder / "submission-not-a-notebook.ipynb").write_text("this is not a notebook")
@@ -283,7 +270,7 @@ def graded(tmp_path_factory):
 
 
 GRADE_CASES = {  # id: (file, status, score, phrase in the message or a check's message)
-    "good-solution": (SOLUTIONS[0].name, "graded", 10, "passed"),
+    "good-solution": (solutions()[0].name, "graded", 10, "passed"),
     "submission-raises": ("submission-raises.ipynb", "graded", 5, "`summarize_window` is not defined"),
     "submission-syntax-error": ("submission-syntax-error.ipynb", "graded", 5, "`summarize_window` is not defined"),
     "submission-crashes": ("submission-crashes-the-kernel.ipynb", "crashed", 0,
@@ -331,7 +318,7 @@ def alive(pid: int) -> bool:
 
 def test_submission_hangs_ignoring_interrupts(tmp_path, monkeypatch):
     """A cell that swallows the interrupt: only the whole-submission limit stops it; its kernel is killed."""
-    import accelkit.grader as grader
+    import accelkit.learn.exercises.submissions as grader
 
     killed = []
     real_kill = grader._kill_tree

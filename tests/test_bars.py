@@ -1,12 +1,13 @@
-from accelkit.bars import steps
+from accelkit.core.progress_bars import steps
 
 
 def test_steps_yield_everything_in_order(monkeypatch, capsys):
     monkeypatch.setenv("ACCELKIT_NO_BARS", "1")
     assert list(steps(["a", "b"], "x")) == ["a", "b"]
     monkeypatch.delenv("ACCELKIT_NO_BARS")
-    assert list(steps(range(3), "x")) == [0, 1, 2]      # captured output: no bar, same items
+    assert list(steps(range(3), "x")) == [0, 1, 2]      # captured output (not a terminal): no bar, same items
     assert list(steps([], "x")) == []
+    assert capsys.readouterr() == ("", "")              # nothing was drawn, on stdout or stderr
 
 
 def test_terminal_bar(monkeypatch, capsys):
@@ -22,7 +23,7 @@ def test_terminal_bar(monkeypatch, capsys):
 def test_window_bar_fills_in_a_notebook(monkeypatch):
     import time
 
-    import accelkit.bars as bars
+    import accelkit.core.progress_bars as bars
 
     monkeypatch.delenv("ACCELKIT_NO_BARS", raising=False)
     monkeypatch.setattr(bars, "_in_notebook", lambda: True)

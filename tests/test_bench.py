@@ -1,13 +1,12 @@
 import math
+import os
 import pickle
 
 import pytest
-import os
-
 from fakes import FakeRunner, StepClock, crashing_builder, fake_builder, pid_builder
 
 from accelkit import AccelkitError
-from accelkit.bench import MIN_ITERATIONS, measure, percentile, summarize, sync_window, to_frame
+from accelkit.harness.measure import MIN_ITERATIONS, measure, percentile, summarize, sync_window, to_frame
 
 
 def benchmark_app_percentile(values, percent):

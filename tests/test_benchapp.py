@@ -1,7 +1,13 @@
+import sys
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
-from accelkit import AccelkitError
-from accelkit.benchapp import parse_output
+from accelkit import AccelkitError, benchapp
+from accelkit.benchapp import Agreement, compare_with_benchmark_app, parse_output
+from accelkit.harness.interleave import Ratio
 
 SUB_MS = """[ INFO ] Compile model took 28.41 ms
 [ INFO ] First inference took 2.11 ms
@@ -34,15 +40,6 @@ def test_unreadable_output_names_the_line():
 
 
 # ------------------------------------------------------------- interleaved pairs (no timing asserted)
-import sys
-from functools import partial
-from pathlib import Path
-from types import SimpleNamespace
-
-from accelkit import benchapp
-from accelkit.benchapp import Agreement, compare_with_benchmark_app
-from accelkit.interleave import Ratio
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -96,9 +93,9 @@ def fake_tools(monkeypatch):
         calls.append(("benchmark_app", seconds, hint, precision))
         return SimpleNamespace(median_ms=2.0, throughput_fps=500.0)
 
-    import accelkit.bench
+    import accelkit.harness.measure
 
-    monkeypatch.setattr(accelkit.bench, "measure", fake_measure)
+    monkeypatch.setattr(accelkit.harness.measure, "measure", fake_measure)
     monkeypatch.setattr(benchapp, "run_benchmark_app", fake_app)
     return calls
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from accelkit.quiz import LETTERS, load_quiz
+from accelkit.learn.quiz import LETTERS, load_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "00-setup-and-hardware"
@@ -70,28 +70,27 @@ def lab(tmp_path_factory):
            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(tmp / "lab.log", "w")
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"JupyterLab exited:\n{(tmp / 'lab.log').read_text()[-3000:]}")
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"JupyterLab did not answer within 60 s:\n{(tmp / 'lab.log').read_text()[-3000:]}")
-        yield {"base": base, "token": token, "tmp": tmp, "port": port}
-    finally:
-        server.terminate()
+    with open(tmp / "lab.log", "w") as log:
+        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                    break
+                except OSError:
+                    if server.poll() is not None:
+                        pytest.fail(f"JupyterLab exited:\n{(tmp / 'lab.log').read_text()[-3000:]}")
+                    time.sleep(0.3)
+            else:
+                pytest.fail(f"JupyterLab did not answer within 60 s:\n{(tmp / 'lab.log').read_text()[-3000:]}")
+            yield {"base": base, "token": token, "tmp": tmp, "port": port}
+        finally:
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def _card(page, qid):
@@ -139,7 +138,7 @@ def test_quiz_in_jupyterlab(lab):
             page.get_by_text("Run", exact=True).first.click()
             page.get_by_text("Run All Cells", exact=True).click()
             expect(page.get_by_text("Quiz · 00")).to_be_visible(timeout=400_000)
-            score = page.get_by_text(f"correct", exact=False).filter(has_text=f"/{total} correct").last
+            score = page.get_by_text("correct", exact=False).filter(has_text=f"/{total} correct").last
             expect(score).to_have_text(f"0/{total} correct")
 
             card = _card(page, right_q.id)

@@ -1,35 +1,16 @@
 """The CLI: clear one-sentence errors with exit code 2, and real results on a real model."""
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
-
-from accelkit.export import ir_path, onnx_path
+from fakes import assert_clean_error
 
 
 def run(*args, env=None):
     done = subprocess.run([sys.executable, "-m", "accelkit", *map(str, args)], capture_output=True, text=True,
                           timeout=300, env=env)
     return done.returncode, done.stdout, done.stderr
-
-
-def assert_clean_error(code, err, *phrases):
-    assert code == 2, err
-    assert "Traceback" not in err
-    for phrase in phrases:
-        assert phrase in err
-
-
-@pytest.fixture(scope="module")
-def digits_files(tmp_path_factory):
-    """Copies of the digits model's files, so tests can damage them."""
-    folder = tmp_path_factory.mktemp("models")
-    onnx, xml = onnx_path("digits_cnn"), ir_path("digits_cnn")
-    for src in (onnx, onnx.with_name(onnx.name + ".data"), xml, xml.with_suffix(".bin")):
-        shutil.copy(src, folder / src.name)
-    return folder
 
 
 def test_missing_file(tmp_path):
@@ -89,16 +70,6 @@ def test_python_api_raises_the_documented_error(digits_files, tmp_path):
     for call, phrase in cases:
         with pytest.raises(ak.AccelkitError, match=phrase):
             call()
-
-
-def test_device_names_with_indices_and_virtual_prefixes(monkeypatch):
-    import accelkit.ov as ov
-
-    monkeypatch.setattr(ov, "available_devices", lambda: ["CPU", "GPU.0", "GPU.1"])
-    for device in ("GPU", "GPU.1", "AUTO:GPU,CPU", "AUTO:-CPU", "MULTI:GPU(2),CPU", "HETERO:GPU.0,CPU"):
-        ov.check_device(device)
-    with pytest.raises(ov.AccelkitError, match="NPU is not available"):
-        ov.check_device("AUTO:NPU,CPU")
 
 
 def test_doctor_json():

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from accelkit import AccelkitError
-from accelkit.export import (MODEL_SPECS, content_key, ir_path, load_model, model_size_mb, onnx_path,
-                             op_histogram, relative_errors)
+from accelkit.harness.outputs import relative_errors
+from accelkit.models.files import MODEL_SPECS, content_key, ir_path, load_model, model_size_mb, onnx_path, op_histogram
 
 REL_TOL = 1e-4  # max |runtime - torch| relative to max |torch| (f32 everywhere)
 
@@ -19,9 +19,9 @@ def test_onnx_and_ir_match_torch(name):
 
 def test_a_wrong_model_would_be_caught(monkeypatch):
     """The comparison is not vacuous: perturbing the torch side shows up as a large error."""
-    import accelkit.export as export
+    import accelkit.harness.outputs as outputs
 
-    real = export.load_model
+    real = outputs.load_model
 
     def perturbed(name):
         model = real(name)
@@ -29,7 +29,7 @@ def test_a_wrong_model_would_be_caught(monkeypatch):
             model.head.bias += 1.0
         return model
 
-    monkeypatch.setattr(export, "load_model", perturbed)
+    monkeypatch.setattr(outputs, "load_model", perturbed)  # the name relative_errors calls
     assert relative_errors("digits_cnn")["onnxruntime"] > 1e-2
 
 
@@ -53,8 +53,7 @@ def test_builds_are_reused_and_keyed_by_weights():
 
 
 def test_digits_accuracy_from_committed_weights():
-    from accelkit.data import load_digits_split
-    from accelkit.train import accuracy
+    from accelkit.models.digits import accuracy, load_digits_split
 
     _, test = load_digits_split()
     assert test.x.shape == (360, 1, 32, 32)

@@ -1,14 +1,14 @@
 """Exercises: generated from solutions, hidden checks, and grading (bad submissions: test_bad_input)."""
-import nbformat
 import pytest
+from fakes import solutions
 
 from accelkit import AccelkitError
-from accelkit.exercises import PLACEHOLDER, build_exercise, repo_dir, strip_solution, sync_exercises
-from accelkit.grade import check_exercise, exercises, run_checks
-from accelkit.grader import grade_one, grade_paths
-from accelkit import progress
+from accelkit.learn import progress
+from accelkit.learn.exercises.build import PLACEHOLDER, build_exercise, repo_dir, strip_solution, sync_exercises
+from accelkit.learn.exercises.checking import check_exercise, exercises, run_checks
+from accelkit.learn.exercises.submissions import grade_one, grade_paths
 
-SOLUTIONS = sorted((repo_dir() / "solutions").glob("*.ipynb"))
+SOLUTIONS = solutions()
 
 
 def test_every_solution_has_an_exercise_and_checks():
@@ -69,13 +69,6 @@ def test_check_names_wrong_types_and_exceptions():
 def test_unknown_exercise():
     with pytest.raises(AccelkitError, match="00-measure-like-benchmark-app"):
         run_checks("42-nothing", {})
-
-
-def make_submission(folder, name, cells):
-    src = build_exercise(SOLUTIONS[0])
-    nb = nbformat.v4.new_notebook(metadata=src.metadata)
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nbformat.write(nb, folder / name)
 
 
 def test_missing_path(tmp_path):

@@ -1,5 +1,8 @@
-from accelkit.hardware import (count_physical_cores, implications, isa_features, parse_cpu_flags,
-                               parse_cpu_model, precision_name, report)
+import os
+
+from accelkit.core.host import count_physical_cores, host_isa, isa_features, parse_cpu_flags, parse_cpu_model
+from accelkit.hardware import implications, report
+from accelkit.runtimes.ov import precision_name
 
 ZEN4 = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -71,7 +74,9 @@ def test_precision_names():
 
 def test_report_on_this_machine():
     rep = report()
-    assert rep.logical_cores >= 1
+    assert rep.logical_cores == os.cpu_count()            # read from this machine, not a default
+    assert rep.physical_cores is None or 1 <= rep.physical_cores <= rep.logical_cores
+    assert rep.isa == host_isa()
     assert "CPUExecutionProvider" in rep.ort_providers
     assert any(d.name == "CPU" for d in rep.ov_devices)
     assert rep.implications and "What this implies" in str(rep)

@@ -1,4 +1,4 @@
-"""accelkit.interleave: interleaved repeats, per-pair ratios, noise and the finding rule."""
+"""accelkit.harness.interleave: interleaved repeats, per-pair ratios, noise and the finding rule."""
 import math
 from types import SimpleNamespace
 
@@ -6,8 +6,8 @@ import pytest
 
 import accelkit as ak
 from accelkit import AccelkitError
-from accelkit import interleave
-from accelkit.interleave import Comparison, compare, interleaved_order
+from accelkit.harness import interleave
+from accelkit.harness.interleave import Comparison, compare, interleaved_order
 
 
 def test_order_is_counterbalanced():
@@ -127,7 +127,7 @@ def test_compare_with_the_real_harness():
 
 
 def test_relative_spread_and_default_pairs(monkeypatch):
-    from accelkit.interleave import default_pairs, relative_spread
+    from accelkit.harness.interleave import default_pairs, relative_spread
 
     assert relative_spread([2.0, 3.0]) == pytest.approx(0.5)
     assert math.isnan(relative_spread([2.0]))

@@ -1,7 +1,8 @@
 import pytest
+from fakes import button
 
 from accelkit import AccelkitError, Drill
-from accelkit.interview import NOTEBOOKS, load_bank, next_interval_days
+from accelkit.learn.drill import NOTEBOOKS, load_bank, next_interval_days
 
 REQUIRED_TOPICS = {"ep-architecture", "graph-optimizations", "ir-conversion", "quantization", "devices",
                    "io-binding", "tensorrt", "benchmarking", "deployment", "study-note"}
@@ -68,6 +69,5 @@ def test_widget_rates_and_advances():
     view = Drill(topic="study-note").show()
     assert "Interview drill" in view._repr_mimebundle_()["text/plain"]
     first = view.current.id
-    good = view.box.children[4].children[3]             # "2 good"
-    good.click()
+    button(view.box, "2 good").click()
     assert "rated good" in view.status.value and view.current.id != first

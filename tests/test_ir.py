@@ -1,9 +1,8 @@
 import pytest
 
-from accelkit import AccelkitError, ir_path, onnx_path
-from accelkit import ir
-from accelkit.bench import measure
-from accelkit.ov import compile_model, ov_runner, runtime_layers
+from accelkit import AccelkitError, ir, ir_path, onnx_path
+from accelkit.harness.measure import measure
+from accelkit.runtimes.ov import compile_model, ov_runner, runtime_layers
 
 
 def test_dynamic_vs_static_conversion():
@@ -54,7 +53,7 @@ def test_model_cache_is_used(tmp_path):
 
 
 def test_compile_from_path_and_cache_modes(tmp_path):
-    from accelkit.ov import compile_config, exec_precision
+    from accelkit.runtimes.ov import compile_config, exec_precision
 
     xml = ir_path("digits_cnn")
     compiled = compile_model(xml, cache_dir=tmp_path, cache_mode="optimize_size", from_path=True)

@@ -3,8 +3,9 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 import accelkit
 
@@ -34,11 +35,24 @@ def test_every_public_name_is_the_object_it_should_be():
 
 def test_public_api_is_guarded():
     assert set(accelkit.__all__) == {
-        "AccelkitError", "measure", "BenchResult", "to_frame", "compare", "Comparison", "run_benchmark_app", "report",
-        "host_line",
-        "load_model", "example_inputs", "onnx_path", "ir_path", "op_histogram", "model_size_mb", "torch_runner",
-        "ort_runner", "make_session", "ov_runner", "compile_model", "results_chart",
-        "is_quick", "cache_dir", "data_dir", "strict_session", "provider_table", "profile_events", "iobinding_runner", "ov_share_runner", "load_quiz", "check_exercise", "claim_table", "Drill"}
+        "AccelkitError", "report", "host_line",
+        "load_model", "example_inputs", "onnx_path", "ir_path", "op_histogram", "model_size_mb",
+        "torch_runner", "ort_runner", "make_session", "session_options", "providers_for", "available_providers",
+        "random_feed", "ov_runner", "compile_model", "read_model", "runtime_layers", "available_devices", "ov_core",
+        "measure", "BenchResult", "to_frame", "results_chart", "compare", "Comparison", "relative_errors",
+        "is_quick", "cache_dir", "data_dir",
+        "run_benchmark_app", "strict_session", "provider_table", "profile_events", "iobinding_runner",
+        "ov_share_runner", "claim_table",
+        "load_quiz", "check_exercise", "Drill"}
+
+
+def test_the_notebooks_topic_modules_keep_their_names():
+    """``from accelkit import quant`` (and each other topic module) works, and dir() lists them."""
+    import importlib
+
+    for name in accelkit.TOPICS:
+        assert importlib.import_module(f"accelkit.{name}").__name__ == f"accelkit.{name}"
+    assert set(accelkit.TOPICS) <= set(dir(accelkit))
 
 
 def test_import_is_light():
@@ -53,8 +67,15 @@ def test_environment_yml_pins_match_pyproject():
     assert sorted(env) == sorted(project)
 
 
-def test_torch_is_pinned_to_the_cpu_build():
-    assert "torch==2.13.0" in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+def test_the_installed_torch_is_the_pinned_cpu_build():
+    """The pin in pyproject.toml is what is installed, and it is a CPU build (a CUDA build is
+    several GB, and the kit never uses it)."""
+    import torch
+
+    pins = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+            if d.startswith("torch==")]
+    assert len(pins) == 1 and torch.__version__.split("+")[0] == pins[0].split("==")[1]
+    assert torch.version.cuda is None, f"torch {torch.__version__} is a CUDA build"
 
 
 def test_environment_yml_leaves_the_kit_to_postbuild():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from accelkit import progress
+from accelkit.learn import progress
 
 
 def test_fresh_progress_is_empty(tmp_path):
@@ -42,7 +42,7 @@ def test_failure_mid_write_leaves_the_old_file(monkeypatch):
 
 WRITER = """
 import sys, time
-from accelkit import progress
+from accelkit.learn import progress
 big = {"version": 1, "quizzes": {"00": {f"q{i}": {"answer": "x" * 200, "correct": True} for i in range(20000)}},
        "exercises": {}, "drill": {}}
 print("ready", flush=True)

@@ -3,8 +3,9 @@ import os
 import numpy as np
 import pytest
 
-from accelkit import AccelkitError, ir_path, op_histogram
-from accelkit import quant
+from accelkit import AccelkitError, ir_path, op_histogram, quant
+from accelkit.core.cache import build_beside
+from accelkit.core.quiet import quiet
 
 BUDGET_PTS = 0.5  # the accuracy drop notebook 04 allows
 
@@ -27,9 +28,10 @@ def test_calibration_images():
 
 def test_quick_mode_calibrates_on_fewer_samples(monkeypatch):
     monkeypatch.setenv("ACCELKIT_QUICK", "1")
-    assert quant.calibration_size() == quant.QUICK_CALIBRATION_SIZE
+    quick = len(quant.calibration_images("resnet18_like"))      # what a quantizer is handed by default
     monkeypatch.setenv("ACCELKIT_QUICK", "0")
-    assert quant.calibration_size() == quant.CALIBRATION_SIZE
+    full = len(quant.calibration_images("resnet18_like"))
+    assert 0 < quick < full == 300                               # 300: NNCF's default subset_size
 
 
 def test_array_reader_is_a_calibration_data_reader():
@@ -59,7 +61,7 @@ def test_accuracy_control_meets_its_budget(fp32_accuracy):
 
 
 def test_accuracy_control_validates_off_the_test_split():
-    from accelkit.data import load_digits_split
+    from accelkit.models.digits import load_digits_split
 
     train, test = load_digits_split()
     items = quant.digits_validation_items()
@@ -162,12 +164,12 @@ def test_a_failed_build_leaves_nothing(tmp_path):
         raise RuntimeError("quantizer crashed")
 
     with pytest.raises(RuntimeError):
-        quant._build_beside(out, fail)
+        build_beside(out, fail)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_quiet_swallows_chatter(capfd):
-    with quant.quiet():
+    with quiet():
         print("progress bar")
         os.write(2, b"native warning\n")
     captured = capfd.readouterr()

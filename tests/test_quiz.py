@@ -1,9 +1,11 @@
+import ipywidgets
 import pytest
+from fakes import button, only, shown_text
 
 from accelkit import AccelkitError, load_quiz
 from accelkit.config import data_dir
-from accelkit.quiz import LETTERS, load_bank
-from accelkit import progress
+from accelkit.learn import progress
+from accelkit.learn.quiz import LETTERS, load_bank
 
 BANKS = sorted((data_dir() / "quizzes").glob("*.yaml"))
 
@@ -80,17 +82,17 @@ def test_widget_submit_updates_feedback_and_score(quiz):
     view = quiz.show()
     assert view._repr_mimebundle_()["text/plain"] == quiz.text()
     card = view.cards[0]                          # vnni: single choice
-    radio, buttons, out = card.children[1], card.children[2], card.children[3]
-    assert view.score.value == "<b>0/8 correct</b>"
-    radio.value = "b"
-    buttons.children[0].click()
-    assert "correct" in out.value and view.score.value == "<b>1/8 correct</b>"
-    buttons.children[1].click()                   # reveal
-    assert "answer: b" in out.value
+    assert view.score.value == "<b>0/8 correct</b>" and "correct" not in shown_text(card)
+    only(card, ipywidgets.RadioButtons).value = "b"
+    button(card, "Submit").click()
+    assert "correct" in shown_text(card) and view.score.value == "<b>1/8 correct</b>"
+    assert "answer: b" not in shown_text(card)
+    button(card, "Reveal").click()
+    assert "answer: b" in shown_text(card)
     numeric = view.cards[5]
-    numeric.children[1].value = "abc"
-    numeric.children[2].children[0].click()
-    assert "expected a number" in numeric.children[3].value
+    only(numeric, ipywidgets.Text).value = "abc"
+    button(numeric, "Submit").click()
+    assert "expected a number" in shown_text(numeric)
 
 
 def write(tmp_path, text):

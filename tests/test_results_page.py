@@ -1,7 +1,7 @@
 import json
 
 from accelkit.config import data_dir
-from accelkit.results_page import measurements_table, notebook_section, write_report
+from accelkit.tools.results_page import measurements_table, notebook_section, write_report
 
 NB00 = data_dir().parent / "notebooks" / "00-setup-and-hardware.ipynb"
 

@@ -5,10 +5,22 @@ import pytest
 from onnx import TensorProto, helper
 
 from accelkit import AccelkitError, onnx_path
-from accelkit.bench import measure
-from accelkit.hardware import isa_features, parse_cpu_flags
-from accelkit.roofline import (Kernel, Roof, bytes_key, compute_roofs, count_flops, matmul_runner, measure_bandwidth,
-                               model_intensity, op_intensities, place, roof_key, roofline_chart)
+from accelkit.core.host import isa_features, parse_cpu_flags
+from accelkit.harness.measure import measure
+from accelkit.roofline import (
+    Kernel,
+    Roof,
+    bytes_key,
+    compute_roofs,
+    count_flops,
+    matmul_runner,
+    measure_bandwidth,
+    model_intensity,
+    op_intensities,
+    place,
+    roof_key,
+    roofline_chart,
+)
 
 AVX2_ONLY = isa_features(parse_cpu_flags("flags\t: sse4_2 avx avx2 fma"))
 AVX512_VNNI_BF16 = isa_features(parse_cpu_flags("flags\t: avx2 fma avx512f avx512_vnni avx512_bf16"))

@@ -83,10 +83,10 @@ def _simulate_openvino() -> None:
 
 
 def _simulate_cpu() -> None:
-    import accelkit.hardware as hardware
+    import accelkit.core.host as host
 
     os.cpu_count = lambda: CORES
-    hardware.read_cpuinfo = lambda path=None: CPUINFO
+    host.read_cpuinfo = lambda path=None: CPUINFO
 
 
 def _log_process() -> None:

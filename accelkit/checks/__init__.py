@@ -1,2 +1,0 @@
-"""Hidden checks, one module per exercise: ``EXERCISE`` (its id, the notebook's file stem) and
-``CHECKS`` (a list of ``accelkit.grade.Check``). Learners never see these in their notebook."""
