@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml data/jupyterlab-overrides.json
 	$(BIN)/python -m pip install --quiet -e .
 	@# Classroom default: JupyterLab never asks about, nor fetches, news or updates.
 	@mkdir -p $(LAB_SETTINGS) && cp data/jupyterlab-overrides.json $(LAB_SETTINGS)/overrides.json
+	@# Notebook 01's OpenVINO EP packages (plugin + legacy build), each in its own folder (accelkit eps).
+	$(BIN)/accelkit eps install
 	@touch $@
 
 # The test extra (playwright, for the browser test) on top of the learner's install.

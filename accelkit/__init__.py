@@ -74,7 +74,7 @@ def __getattr__(name: str) -> Any:
 
 
 # The notebooks' own modules (``from accelkit import quant``), listed by ``dir(accelkit)`` too.
-TOPICS = ("hardware", "benchapp", "providers", "graphopt", "ir", "quant", "devices", "iobind", "roofline",
+TOPICS = ("hardware", "benchapp", "providers", "partition", "epdevices", "graphopt", "ir", "quant", "devices", "iobind", "roofline",
           "capstone", "claims")
 
 

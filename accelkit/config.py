@@ -5,6 +5,8 @@ Environment variables:
 - ``ACCELKIT_CACHE_DIR``: where exported ONNX / IR / quantized models are built (default
   ``~/.cache/accelkit``). Built models are keyed by content, so a stale one is never reused.
 - ``ACCELKIT_DATA_DIR``: the kit's ``data/`` folder (default: the one beside the package).
+- ``ACCELKIT_EP_DIR``: where ``accelkit eps install`` puts the OpenVINO EP packages (default
+  ``<environment>/accelkit-ep``).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import os
 from pathlib import Path
 
 __all__ = ["QUICK_SECONDS", "DEFAULT_SECONDS", "is_quick", "default_seconds", "data_dir", "cache_dir",
-           "decline_openvino_telemetry"]
+           "decline_openvino_telemetry", "ep_dir"]
 
 QUICK_SECONDS = 1.0     # timed window per configuration in quick mode
 DEFAULT_SECONDS = 4.0   # the learner's default: longer and steadier
@@ -46,6 +48,15 @@ def cache_dir() -> Path:
     path = Path(env) if env else Path.home() / ".cache" / "accelkit"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def ep_dir() -> Path:
+    """Where the OpenVINO EP packages live (``accelkit eps install``): beside the environment the
+    kit runs in, so each environment has its own; ``ACCELKIT_EP_DIR`` overrides it."""
+    import sys
+
+    env = os.environ.get("ACCELKIT_EP_DIR")
+    return Path(env) if env else Path(sys.prefix) / "accelkit-ep"
 
 
 def decline_openvino_telemetry() -> None:

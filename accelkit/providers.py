@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AccelkitError, choice
-from .runtimes.ort import OrtRunner, ProviderInfo, load_catalogue, wheel_for
+from .errors import AccelkitError, choice, first_line
+from .runtimes.ort import OrtRunner, ProviderInfo, load_catalogue
 from .runtimes.runner import Runner, RunnerSettings
 
 if TYPE_CHECKING:
@@ -79,23 +79,25 @@ def strict_session(path: str | Path, providers: Providers, *, opt_level: str = "
     and after it (``get_providers()`` lacks a requested EP)."""
     import onnxruntime as ort
 
-    from .runtimes.ort import session_options
+    from .runtimes.ort import absent_reason, add_plugin_devices, available_providers, session_options
 
-    available = list(ort.get_available_providers())
+    available = available_providers()
     absent = [name for name in provider_names(providers) if name not in available]
     if absent:
-        where = "; ".join(f"{name} comes with {wheel_for(name)}" for name in absent)
+        reasons = {name: absent_reason(name) for name in absent}  # 'it comes with <wheel>', or why a plugin is not usable
+        where = "; ".join(f"{n} {r[3:]}" if r.startswith("it comes") else f"{n}: {r}" for n, r in reasons.items())
         raise AccelkitError(f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not available in this "
                             f"ONNX Runtime ({where}); available: {', '.join(available)}.")
     so = session_options(opt_level=opt_level, threads=threads, spinning=spinning, **options)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            session = ort.InferenceSession(str(path), so, providers=list(providers))
+            named = add_plugin_devices(so, list(providers))
+            session = (ort.InferenceSession(str(path), so, providers=named) if len(named) == len(providers)
+                       else ort.InferenceSession(str(path), so))
     except Exception as exc:  # a bad option value, an EP that fails to initialise, a broken file
-        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise AccelkitError(f"ONNX Runtime could not create a session for {Path(path).name} with "
-                            f"{', '.join(provider_names(providers))} ({text}).") from None
+                            f"{', '.join(provider_names(providers))} ({first_line(exc)}).") from None
     dropped = missing_providers(session, providers)
     if dropped:
         raise AccelkitError(f"ONNX Runtime dropped {', '.join(dropped)} while creating the session (it could not "

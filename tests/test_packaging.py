@@ -96,7 +96,8 @@ def test_postbuild_installs_the_kit_and_the_lab_overrides(tmp_path):
     fake.chmod(0o755)
     env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "NB_PYTHON_PREFIX": str(tmp_path / "prefix")}
     subprocess.run([str(postbuild)], cwd=ROOT, env=env, check=True)
-    assert (tmp_path / "calls.txt").read_text().splitlines() == ["-m pip install --no-deps -e ."]
+    assert (tmp_path / "calls.txt").read_text().splitlines() == ["-m pip install --no-deps -e .",
+                                                                 "-m accelkit.tools.cli eps install"]
     copied = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert copied.read_text() == (ROOT / "data" / "jupyterlab-overrides.json").read_text()
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import onnxruntime as ort
 
 __all__ = ["OPT_LEVELS", "DEVICE_PROVIDERS", "KINDS", "ProviderInfo", "load_catalogue", "wheel_for",
+           "register_plugin_library", "plugin_providers", "absent_reason", "add_plugin_devices",
            "available_providers", "providers_for", "session_options", "make_session", "input_specs", "random_feed",
            "OrtRunner", "ort_runner"]
 
@@ -72,19 +73,70 @@ def wheel_for(provider: str) -> str:
 # ---------------------------------------------------------------- sessions
 
 
-def available_providers() -> list[str]:
+_PLUGINS: dict[str, Any] = {}  # registration name -> what registering its library returned (once per process)
+
+
+def register_plugin_library(name: str, library: str | Path) -> None:
+    """``register_execution_provider_library`` once per process (ORT refuses a second registration)."""
     import onnxruntime as ort
 
-    return list(ort.get_available_providers())
+    if name not in _PLUGINS:
+        ort.register_execution_provider_library(name, str(library))
+        _PLUGINS[name] = Path(library)
+
+
+def plugin_providers() -> list[str]:
+    """EPs that only the device API knows: registered plugin EPs offering at least one device
+    (``get_available_providers()`` does not list them)."""
+    import onnxruntime as ort
+
+    built_in = set(ort.get_available_providers())
+    return sorted({d.ep_name for d in ort.get_ep_devices()} - built_in)
+
+
+def available_providers() -> list[str]:
+    """Every EP usable here: those built into this ONNX Runtime, then registered plugin EPs with a device."""
+    import onnxruntime as ort
+
+    return [*ort.get_available_providers(), *plugin_providers()]
+
+
+def absent_reason(provider: str) -> str:
+    """Why ``provider`` cannot be used here, in words: not installed (and which package ships it), or
+    a plugin that was registered but offers no device for the hardware ORT discovered."""
+    import onnxruntime as ort
+
+    if _PLUGINS and provider == "OpenVINOExecutionProvider" and "OpenVINOExecutionProvider" in _PLUGINS:
+        hardware = sorted({f"{str(d.device.type).split('.')[-1]} ({d.device.vendor}, vendor id "
+                           f"0x{d.device.vendor_id:04x})" for d in ort.get_ep_devices()})
+        return (f"its plugin is registered but offers no device for the hardware ONNX Runtime found: "
+                f"{', '.join(hardware)}")
+    return f"it comes with {wheel_for(provider)}"
 
 
 def providers_for(device: str) -> list[str]:
     """The provider list for a short device name, CPU last as the fallback ORT would use."""
     provider = DEVICE_PROVIDERS.get(device.upper()) or choice(device, DEVICE_PROVIDERS, "ONNX Runtime device")
     if provider not in available_providers():
-        raise AccelkitError(f"ONNX Runtime's {provider} is not installed here (it comes with {wheel_for(provider)}); "
+        reason = absent_reason(provider)
+        state = "not installed" if reason.startswith("it comes with") else "not usable"
+        raise AccelkitError(f"ONNX Runtime's {provider} is {state} here ({reason}); "
                             f"available: {', '.join(available_providers())}.")
     return [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
+
+
+def add_plugin_devices(so: ort.SessionOptions, providers: list[Any]) -> list[Any]:
+    """Plugin EPs cannot be named in ``providers=[...]``: add their devices to ``so`` instead
+    (``add_provider_for_devices``) and return the providers left to name."""
+    import onnxruntime as ort
+
+    plugins = set(plugin_providers())
+    names = [p[0] if isinstance(p, (tuple, list)) else p for p in providers]
+    for entry, name in zip(providers, names):
+        if name in plugins:
+            options = dict(entry[1]) if isinstance(entry, (tuple, list)) and len(entry) > 1 else {}
+            so.add_provider_for_devices([d for d in ort.get_ep_devices() if d.ep_name == name], options)
+    return [entry for entry, name in zip(providers, names) if name not in plugins]
 
 
 def session_options(*, opt_level: str = "all", threads: int | None = None, spinning: bool = True,
@@ -125,7 +177,9 @@ def make_session(path: str | Path, *, device: str = "CPU", opt_level: str = "all
     providers = providers_for(device)
     so = session_options(opt_level=opt_level, threads=threads, spinning=spinning, **options)
     try:
-        return ort.InferenceSession(str(path), so, providers=providers)
+        named = add_plugin_devices(so, providers)
+        return ort.InferenceSession(str(path), so, providers=named) if named != providers else \
+            ort.InferenceSession(str(path), so)
     except Exception as exc:
         raise AccelkitError(f"ONNX Runtime could not load {path}: the file or its .onnx.data weights are missing, "
                             f"truncated or corrupt ({first_line(exc)}); {damaged_model_advice(path)}.") from None

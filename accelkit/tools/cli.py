@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=positive(int), default=120, help="seconds allowed per submission")
     grade.add_argument("--out", type=Path, default=Path("grades"), help="folder for grades.json and grades.csv")
     sub.add_parser("progress", help="your quiz, exercise and drill progress")
+    eps = sub.add_parser("eps", help="the OpenVINO EP packages notebook 01 uses (plugin and legacy build)")
+    eps.add_argument("action", choices=["status", "install"], nargs="?", default="status")
     ex = sub.add_parser("exercises", help="rebuild exercises/ from solutions/")
     ex.add_argument("--check", action="store_true", help="only report exercises that are out of date (exit 1)")
     return parser
@@ -102,9 +104,15 @@ def run_bench(args: argparse.Namespace) -> int:
 
 def run_doctor(args: argparse.Namespace) -> int:
     from ..hardware import report
+    from ..runtimes import ovep
 
     rep = report()
-    print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
+    eps = ovep.status()
+    if args.json:
+        print(json.dumps({**rep.to_dict(), "openvino_ep_packages": eps}, indent=2))
+    else:
+        print(rep)
+        print("OpenVINO EP packages (notebook 01):", *(f"  {kind}: {state}" for kind, state in eps.items()), sep="\n")
     return 0
 
 
@@ -140,7 +148,15 @@ def run_exercises(args: argparse.Namespace) -> int:
     return 1 if (stale and args.check) else 0
 
 
-COMMANDS = {"doctor": run_doctor, "bench": run_bench, "run": run_notebooks, "grade": run_grade,
+def run_eps(args: argparse.Namespace) -> int:
+    from ..runtimes import ovep
+
+    lines = ovep.install() if args.action == "install" else [f"{k}: {v}" for k, v in ovep.status().items()]
+    print("\n".join(lines))
+    return 0
+
+
+COMMANDS = {"eps": run_eps, "doctor": run_doctor, "bench": run_bench, "run": run_notebooks, "grade": run_grade,
             "progress": run_progress, "exercises": run_exercises}
 
 
