@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ISLAND_SHAPE", "island_model", "edge_model", "diamond_model", "custom_op_model", "Split", "split", "predict_subgraphs"]
 
+GRAPHS_VERSION = "v1"  # in the cached file names: bump it when a test graph below changes
 ISLAND_SHAPE = (1, 64, 16, 16)  # Det takes the last two dims: 64 matrices of 16x16 cross each boundary
 OV_CPU = "OpenVINOExecutionProvider+CPU"
 CPU_ONLY = "CPUExecutionProvider"
@@ -48,24 +49,18 @@ def island_model(islands: int, *, blocks: int = 8) -> Path:
     a (1, 64, 16, 16) tensor. OpenVINO has no Det, so it runs on the CPU EP; the rest is OpenVINO's."""
     if not 0 <= islands < blocks:
         raise AccelkitError(f"islands must be between 0 and {blocks - 1} for a {blocks}-block chain, not {islands}.")
-    import numpy as np
-    import onnx
     from onnx import TensorProto, helper
 
-    out = cache_dir() / "partition" / f"islands{islands}-b{blocks}.onnx"
+    out = cache_dir() / "partition" / f"islands{islands}-b{blocks}-{GRAPHS_VERSION}.onnx"
     if out.exists():
         return out
-    _, k, m, _ = ISLAND_SHAPE
     inits = [helper.make_tensor("axes", TensorProto.INT64, [2], [2, 3]),
              helper.make_tensor("shape", TensorProto.INT64, [4], list(ISLAND_SHAPE))]
     places = {round((i + 1) * blocks / (islands + 1)) - 1 for i in range(islands)}
-    nodes, cur = [], "x"
+    nodes: list[Any] = []
+    cur = "x"
     for b in range(blocks):
-        weights = (np.random.default_rng(b).standard_normal((m, m)) / m).astype(np.float32)
-        inits.append(helper.make_tensor(f"w{b}", TensorProto.FLOAT, [m, m], weights.ravel().tolist()))
-        nodes += [helper.make_node("MatMul", [cur, f"w{b}"], [f"mm{b}"], name=f"matmul{b}"),
-                  helper.make_node("Tanh", [f"mm{b}"], [f"t{b}"], name=f"tanh{b}")]
-        cur = f"t{b}"
+        cur = _block(b, cur, nodes, inits)
         if b in places:
             nodes += [helper.make_node("Det", [cur], [f"det{b}"], name=f"det{b}"),
                       helper.make_node("Unsqueeze", [f"det{b}", "axes"], [f"u{b}"], name=f"unsqueeze{b}"),
@@ -76,15 +71,20 @@ def island_model(islands: int, *, blocks: int = 8) -> Path:
                                                                                        list(ISLAND_SHAPE))],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(ISLAND_SHAPE))],
                               initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="accelkit")
-    model.ir_version = 10
-    onnx.checker.check_model(model)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from .core.cache import replacing
+    return _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="accelkit"), out)
 
-    with replacing(out) as tmp:
-        onnx.save(model, str(tmp))
-    return out
+
+def _block(b: int, cur: str, nodes: list[Any], inits: list[Any]) -> str:
+    """Append block ``b`` (MatMul by a seeded 16x16 weight, then Tanh) after tensor ``cur``; returns its output."""
+    import numpy as np
+    from onnx import TensorProto, helper
+
+    m = ISLAND_SHAPE[-1]
+    weights = (np.random.default_rng(b).standard_normal((m, m)) / m).astype(np.float32)
+    inits.append(helper.make_tensor(f"w{b}", TensorProto.FLOAT, [m, m], weights.ravel().tolist()))
+    nodes += [helper.make_node("MatMul", [cur, f"w{b}"], [f"mm{b}"], name=f"matmul{b}"),
+              helper.make_node("Tanh", [f"mm{b}"], [f"t{b}"], name=f"tanh{b}")]
+    return f"t{b}"
 
 
 def _save(model: Any, out: Path) -> Path:
@@ -103,24 +103,21 @@ def _save(model: Any, out: Path) -> Path:
 def edge_model() -> Path:
     """The same 8-block chain with one Det at the very end (its output is the model's): an op
     OpenVINO lacks, moved to the edge of the graph, makes 1 boundary instead of an island's 2."""
-    import numpy as np
     from onnx import TensorProto, helper
 
-    out = cache_dir() / "partition" / "det-at-end-b8.onnx"
+    out = cache_dir() / "partition" / f"det-at-end-b8-{GRAPHS_VERSION}.onnx"
     if out.exists():
         return out
-    _, k, m, _ = ISLAND_SHAPE
-    inits, nodes, cur = [], [], "x"
+    inits: list[Any] = []
+    nodes: list[Any] = []
+    cur = "x"
     for b in range(8):
-        weights = (np.random.default_rng(b).standard_normal((m, m)) / m).astype(np.float32)
-        inits.append(helper.make_tensor(f"w{b}", TensorProto.FLOAT, [m, m], weights.ravel().tolist()))
-        nodes += [helper.make_node("MatMul", [cur, f"w{b}"], [f"mm{b}"], name=f"matmul{b}"),
-                  helper.make_node("Tanh", [f"mm{b}"], [f"t{b}"], name=f"tanh{b}")]
-        cur = f"t{b}"
+        cur = _block(b, cur, nodes, inits)
     nodes.append(helper.make_node("Det", [cur], ["y"], name="det_end"))
     graph = helper.make_graph(nodes, "det_at_end", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
                                                                                 list(ISLAND_SHAPE))],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, k])], initializer=inits)
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, ISLAND_SHAPE[1]])],
+                              initializer=inits)
     return _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="accelkit"), out)
 
 
@@ -130,7 +127,7 @@ def diamond_model() -> Path:
     once: a cycle, which ONNX Runtime must refuse."""
     from onnx import TensorProto, helper
 
-    out = cache_dir() / "partition" / "diamond.onnx"
+    out = cache_dir() / "partition" / f"diamond-{GRAPHS_VERSION}.onnx"
     if out.exists():
         return out
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
@@ -150,7 +147,7 @@ def custom_op_model() -> Path:
     import onnx
     from onnx import TensorProto, helper
 
-    out = cache_dir() / "partition" / "custom-op.onnx"
+    out = cache_dir() / "partition" / f"custom-op-{GRAPHS_VERSION}.onnx"
     if not out.exists():
         x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])
         y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])

@@ -109,22 +109,10 @@ def save_onnx(model, path):
 
 def two_output_onnx(path, dynamic=False):
     """X[3,5] -> Y = 2X [3,5] and Z = X @ W [3,2], saved to ``path`` (the batch symbolic with
-    ``dynamic``). The same graph as exercise 06's checks, written out here so the tests do not
-    depend on the checks' internals."""
-    import numpy as np
-    from onnx import TensorProto, helper, numpy_helper
+    ``dynamic``): exercise 06's model, from the kit itself."""
+    from accelkit.learn.exercises.checks.ex06_iobind import two_output_model
 
-    rows = "n" if dynamic else 3
-    w = numpy_helper.from_array((np.arange(10, dtype=np.float32) / 10).reshape(5, 2), "W")
-    two = numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two")
-    graph = helper.make_graph(
-        [helper.make_node("Mul", ["X", "two"], ["Y"]), helper.make_node("MatMul", ["X", "W"], ["Z"])], "two_outputs",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [rows, 5])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [rows, 5]),
-         helper.make_tensor_value_info("Z", TensorProto.FLOAT, [rows, 2])], initializer=[w, two])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return save_onnx(model, path)
+    return save_onnx(two_output_model(dynamic), path)
 
 
 def big_output_onnx(path, shape=(1, 64, 128, 128)):
