@@ -65,9 +65,16 @@ def test_bad_input_is_a_sentence():
     assert "ids:" in drill.rate("zzz", 2)
 
 
-def test_widget_rates_and_advances():
+def test_widget_rates_only_after_the_answer_is_revealed_then_advances():
     view = Drill(topic="study-note").show()
     assert "Interview drill" in view._repr_mimebundle_()["text/plain"]
     first = view.current.id
-    button(view.box, "2 good").click()
+    good = button(view.box, "2 good")
+    assert good.disabled and all(b.disabled for b in view.rates)
+    good.click()                                        # before the reveal: ignored, nothing rated
+    assert view.current.id == first and view.status.value == ""
+    button(view.box, "Reveal answer").click()
+    assert not any(b.disabled for b in view.rates)
+    good.click()
     assert "rated good" in view.status.value and view.current.id != first
+    assert all(b.disabled for b in view.rates)          # the next card starts unrevealed

@@ -1,6 +1,6 @@
 import ipywidgets
 import pytest
-from fakes import button, only, shown_text
+from fakes import button, descendants, only, shown_text
 
 from accelkit import AccelkitError, load_quiz
 from accelkit.config import data_dir
@@ -130,3 +130,21 @@ def test_schema_errors_name_file_line_and_question(tmp_path):
 def test_unknown_quiz_lists_known():
     with pytest.raises(AccelkitError, match="00-setup-and-hardware"):
         load_quiz("99-nothing")
+
+
+def test_multi_select_shows_every_option_in_full_and_reads_the_ticked_boxes():
+    """In JupyterLab a Checkbox's own label is cut at one line ("a) It runs several inference streams
+    in p…"): each option's whole text is shown beside its box, and ticking boxes answers by letter."""
+    quiz = load_quiz("05-auto-vs-hetero", {}, record=False)
+    q = next(q for q in quiz.questions if q.type == "multi")
+    view = quiz.show()
+    card = view.cards[quiz.questions.index(q)]
+    boxes = [x for x in descendants(card) if isinstance(x, ipywidgets.Checkbox)]
+    assert len(boxes) == len(q.options) and all(b.description == "" for b in boxes)
+    text = shown_text(card)
+    assert all(o["text"] in text.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
+               for o in q.options)
+    for i, box in enumerate(boxes):
+        box.value = q.options[i]["correct"]
+    button(card, "Submit").click()
+    assert "✔" in shown_text(card)

@@ -188,7 +188,9 @@ class DrillView:
         self.card = w.HTML()
         self.typed = w.Textarea(placeholder="think, or type your answer here, then reveal", layout=w.Layout(width="100%"))
         reveal = w.Button(description="Reveal answer", button_style="info")
-        rates = [w.Button(description=f"{n} {name}") for n, name in RATINGS.items()]
+        # Rating comes after the model answer: the buttons stay disabled until the card is revealed.
+        self.rates = [w.Button(description=f"{n} {name}", disabled=True) for n, name in RATINGS.items()]
+        rates = self.rates
         self.status = w.HTML()
         reveal.on_click(lambda _: self._render(reveal=True))
         for n, button in enumerate(rates):
@@ -208,9 +210,11 @@ class DrillView:
     def _render(self, reveal: bool = False) -> None:
         text = self.drill.card(self.current.id, reveal) if self.current else "no questions match these filters."
         self.card.value = f"<pre style='white-space:pre-wrap;font-size:1.05em'>{html.escape(text)}</pre>"
+        for button in self.rates:
+            button.disabled = not (reveal and self.current is not None)
 
     def _rate(self, rating: int) -> None:
-        if self.current is None:
+        if self.current is None or self.rates[rating].disabled:  # not revealed yet: a rating would be a guess
             return
         self.status.value = html.escape(self.drill.rate(self.current.id, rating))
         self.current, self.typed.value = self.drill.next(), ""

@@ -263,13 +263,15 @@ class QuizView:
         labels = [(f"{LETTERS[i]}) {o['text']}", LETTERS[i]) for i, o in enumerate(q.options)]
         if q.type == "single":
             return w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
-        if q.type == "multi":
-            return w.VBox([w.Checkbox(description=text, value=False, indent=False) for text, _ in labels])
+        if q.type == "multi":  # a Checkbox's own description is cut at one line: show each option beside it, wrapped
+            return w.VBox([w.HBox([w.Checkbox(value=False, indent=False, layout=w.Layout(width="28px")),
+                                   w.HTML(f"<span style='white-space:normal'>{html.escape(text)}</span>")],
+                                  layout=w.Layout(align_items="flex-start")) for text, _ in labels])
         return w.Text(placeholder="a number, e.g. 2.5" if q.type == "numeric" else "your answer")
 
     def _value(self, q: Question, widget) -> Any:
         if q.type == "multi":
-            return [LETTERS[i] for i, box in enumerate(widget.children) if box.value]
+            return [LETTERS[i] for i, row in enumerate(widget.children) if row.children[0].value]
         return widget.value if widget.value is not None else ""
 
     def _card(self, q: Question):
