@@ -40,6 +40,16 @@ def quiz():
     return load_quiz("00-setup-and-hardware", {"ov_latency_ms": 20.0})
 
 
+def right(quiz, qid):
+    """The correct letter of a single-choice item as shown (options are shuffled by question id)."""
+    return next(q for q in quiz.questions if q.id == qid).correct_letters()[0]
+
+
+def wrong(quiz, qid):
+    q = next(q for q in quiz.questions if q.id == qid)
+    return next(LETTERS[i] for i, o in enumerate(q.options) if not o["correct"])
+
+
 def test_wrong_types_get_a_sentence_not_a_traceback(quiz):
     assert quiz.answer("size-mb", "abc").message == "expected a number, e.g. 2.5."
     assert quiz.answer("size-mb", "abc").correct is None
@@ -64,8 +74,8 @@ def test_measured_question_uses_the_learners_number():
 
 
 def test_answers_go_to_progress_and_score(quiz):
-    quiz.answer("vnni", "b")
-    quiz.answer("bf16-default", "a")
+    quiz.answer("vnni", right(quiz, "vnni"))
+    quiz.answer("bf16-default", wrong(quiz, "bf16-default"))
     quiz.answer("size-mb", "abc")          # unreadable: not recorded
     saved = progress.load()["quizzes"]["00-setup-and-hardware"]
     assert set(saved) == {"vnni", "bf16-default"}
@@ -83,12 +93,13 @@ def test_widget_submit_updates_feedback_and_score(quiz):
     assert view._repr_mimebundle_()["text/plain"] == quiz.text()
     card = view.cards[0]                          # vnni: single choice
     assert view.score.value == "<b>0/8 correct</b>" and "correct" not in shown_text(card)
-    only(card, ipywidgets.RadioButtons).value = "b"
+    letter = right(quiz, "vnni")
+    only(card, ipywidgets.RadioButtons).value = letter
     button(card, "Submit").click()
     assert "correct" in shown_text(card) and view.score.value == "<b>1/8 correct</b>"
-    assert "answer: b" not in shown_text(card)
+    assert f"answer: {letter}" not in shown_text(card)
     button(card, "Reveal").click()
-    assert "answer: b" in shown_text(card)
+    assert f"answer: {letter}" in shown_text(card)
     numeric = view.cards[5]
     only(numeric, ipywidgets.Text).value = "abc"
     button(numeric, "Submit").click()
@@ -148,3 +159,50 @@ def test_multi_select_shows_every_option_in_full_and_reads_the_ticked_boxes():
         box.value = q.options[i]["correct"]
     button(card, "Submit").click()
     assert "✔" in shown_text(card)
+
+
+def _single_and_multi():
+    banks = {path.stem: load_bank(path)[2] for path in BANKS}
+    single = {nb: [q for q in qs if q.type == "single"] for nb, qs in banks.items()}
+    multi = [q for qs in banks.values() for q in qs if q.type == "multi"]
+    return single, multi
+
+
+def _longest_is_correct(q):
+    return max(q.options, key=lambda o: len(o["text"]))["correct"]
+
+
+def test_option_length_and_position_give_the_answer_away_nowhere():
+    """Picking the longest option, or always 'b', must not pass a quiz: in every bank (and over all
+    of them) the correct option is the longest in at most 40 % of single-choice items, and no letter
+    holds the answer in more than 40 % (banks of fewer than 5 such items: at most 2 items per letter,
+    since 4 three-option items cannot do better). Multi-select answers are not 'the first k letters'
+    more than 40 % of the time."""
+    single, multi = _single_and_multi()
+    everything = [q for qs in single.values() for q in qs]
+    for name, qs in [*single.items(), ("all banks", everything)]:
+        if not qs:
+            continue
+        longest = sum(map(_longest_is_correct, qs))
+        assert longest <= 0.4 * len(qs) or (len(qs) < 5 and longest <= 1), f"{name}: the correct option is the longest in {longest}/{len(qs)}"
+        letters = [q.correct_letters()[0] for q in qs]
+        worst = max(set(letters), key=letters.count)
+        limit = 0.4 * len(qs) if len(qs) >= 5 else 2
+        assert letters.count(worst) <= limit, f"{name}: {letters.count(worst)}/{len(qs)} answers are '{worst}'"
+    prefix = sum(q.correct_letters() == list(LETTERS[:len(q.correct_letters())]) for q in multi)
+    assert prefix <= 0.4 * len(multi), f"{prefix}/{len(multi)} multi-select answers are the first letters"
+
+
+def test_options_are_shuffled_by_question_id_the_same_every_time(tmp_path):
+    bank = tmp_path / "x.yaml"
+    opts = "".join(f"      - {{text: option {i}, correct: {'true' if i == 0 else 'false'}, explanation: e}}\n" for i in range(6))
+    bank.write_text("notebook: x\ntitle: t\nquestions:\n" + "".join(
+        f"  - id: q{n}\n    type: single\n    prompt: p\n    explanation: e\n    options:\n{opts}" for n in range(12)))
+    first, again = load_bank(bank)[2], load_bank(bank)[2]
+    assert [q.options for q in first] == [q.options for q in again]
+    assert len({q.correct_letters()[0] for q in first}) > 1      # the written order (always 'a') is not kept
+    bank.write_text(bank.read_text().replace("notebook: x", "notebook: x\nshuffle_seed: 7"))
+    assert [q.options for q in load_bank(bank)[2]] != [q.options for q in first]
+    bank.write_text(bank.read_text().replace("shuffle_seed: 7", "shuffle_seed: seven"))
+    with pytest.raises(AccelkitError, match="shuffle_seed must be a whole number"):
+        load_bank(bank)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ class Feedback:
     __repr__ = __str__
 
 
-def _question(path: Path, q: dict) -> Question:
+def _question(path: Path, q: dict, salt: int = 0) -> Question:
     qtype = require(path, q, "type", str)
     if qtype not in TYPES:
         raise fail(path, q, f"type must be one of {', '.join(TYPES)}, not {qtype!r}.")
@@ -77,6 +78,10 @@ def _question(path: Path, q: dict) -> Question:
                 raise fail(path, q, f"'correct' must be true or false, not {opt['correct']!r}.")
             out.options.append({"text": opt["text"].strip(), "correct": opt.get("correct", False),
                                 "explanation": opt["explanation"].strip()})
+        # The bank's order would teach a pattern (the answer is often b): options are shown in an order
+        # seeded by the question id (and the bank's shuffle_seed), the same on every machine and run,
+        # and letters are given after shuffling.
+        random.Random(f"{salt}:{out.id}").shuffle(out.options)
         n_correct = len(out.correct_letters())
         if (qtype == "single" and n_correct != 1) or n_correct == 0 or len(out.options) > len(LETTERS):
             raise fail(path, q, f"a {qtype} question needs {'exactly one' if qtype == 'single' else 'at least one'} "
@@ -115,7 +120,10 @@ def load_bank(path: Path) -> tuple[str, str, list[Question]]:
     notebook, title = require(path, raw, "notebook", str), require(path, raw, "title", str)
     items = require(path, raw, "questions", list)
     unique_ids(path, items)
-    return notebook, title, [_question(path, q) for q in items]
+    salt = raw.get("shuffle_seed", 0)
+    if isinstance(salt, bool) or not isinstance(salt, int):
+        raise AccelkitError(f"{path}: shuffle_seed must be a whole number, not {salt!r}.")
+    return notebook, title, [_question(path, q, salt) for q in items]
 
 
 class Quiz:
