@@ -138,3 +138,15 @@ def test_frame_has_one_row_per_result_without_raw_latencies():
     assert "latencies_ms" not in frame.columns
     assert {"median_ms", "p90_ms", "p99_ms", "throughput_fps", "compile_ms", "first_infer_ms",
             "threads", "streams", "hint", "exec_precision", "opt_level"} <= set(frame.columns)
+
+
+def test_measure_in_subprocess_called_directly_uses_the_harness_defaults():
+    """``measure(isolate=True)`` passes every setting; a direct call gets the same defaults."""
+    from functools import partial
+
+    from accelkit.harness.measure import measure_in_subprocess
+    from accelkit.models.files import onnx_path
+    from accelkit.runtimes.ort import ort_runner
+
+    result = measure_in_subprocess(partial(ort_runner, onnx_path("digits_cnn")), iterations=12)
+    assert result.mode == "sync" and result.iterations >= 12 and result.label

@@ -223,3 +223,16 @@ def test_runner_checks_the_inputs_it_is_given(tiny):
 def test_ov_core_is_the_adapters_core():
     assert akov.ov_core() is akov.core() is ak.ov_core()
     assert isinstance(akov.core(), ov.Core)
+
+
+@pytest.mark.parametrize("key,value", [("threads", 0), ("threads", -2), ("streams", 0), ("threads", 1.5),
+                                       ("streams", True), ("threads", "2")])
+def test_threads_and_streams_below_one_or_not_whole_are_refused(key, value):
+    assert clean_error(lambda: compile_config(**{key: value})) == (
+        f"{key} must be a whole number of 1 or more (or None for OpenVINO's choice), not {value!r}.")
+
+
+def test_numpy_integers_are_whole_numbers_too():
+    import numpy as np
+
+    assert compile_config(threads=np.int64(2), streams=np.int32(1))["INFERENCE_NUM_THREADS"] == 2

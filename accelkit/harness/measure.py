@@ -209,7 +209,7 @@ def measure_in_subprocess(builder: Callable[[], Runner], **kwargs: Any) -> Bench
         raise AccelkitError("isolate=True needs a builder importable from a module, such as "
                             "functools.partial(ak.ort_runner, path); a lambda or a function defined in the "
                             "notebook cannot be sent to another process.") from None
-    args = (builder, kwargs["seconds"], kwargs["iterations"], kwargs["mode"], kwargs["label"])
+    args = (builder, kwargs.get("seconds"), kwargs.get("iterations"), kwargs.get("mode", "sync"), kwargs.get("label", ""))
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
         try:
             return pool.submit(_child, *args).result()

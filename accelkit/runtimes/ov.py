@@ -5,6 +5,7 @@ Taught in notebook 00 (first measurement) and notebooks 03-05. Uses the current 
 """
 from __future__ import annotations
 
+import numbers
 import re
 from functools import cache, lru_cache
 from pathlib import Path
@@ -87,6 +88,10 @@ def compile_config(hint: str = "latency", precision: str | None = None, threads:
         choice(execution_mode, EXECUTION_MODES, "execution mode")
     if cache_mode is not None:
         choice(cache_mode, CACHE_MODES, "cache mode")
+    for name, value in (("threads", threads), ("streams", streams)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise AccelkitError(f"{name} must be a whole number of 1 or more (or None for OpenVINO's choice), "
+                                f"not {value!r}.")
     if cache_mode and not cache_dir:
         raise AccelkitError("cache_mode only matters with a model cache: give cache_dir too.")
     config: dict[str, Any] = {}
