@@ -138,12 +138,15 @@ def session_for_devices(path: str | Path, devices: list[Any], options: dict[str,
         raise AccelkitError(f"ONNX Runtime could not use those devices: {first_line(exc)}.") from None
 
 
-def policy_rows(path: str | Path) -> list[dict[str, str]]:
-    """For each device-selection policy, the EPs ORT then registered for ``path`` (or why it could not)."""
+def policy_rows(path: str | Path, policies: list[str] | None = None) -> list[dict[str, str]]:
+    """For each device-selection policy (all seven, or the names in ``policies``), the EPs ORT then
+    registered for ``path`` (or why it could not)."""
     import onnxruntime as ort
 
+    members = ort.OrtExecutionProviderDevicePolicy.__members__
     rows = []
-    for name, policy in ort.OrtExecutionProviderDevicePolicy.__members__.items():
+    for name in [check_policy(n) for n in policies] if policies is not None else list(members):
+        policy = members[name]
         so = ort.SessionOptions()
         so.log_severity_level = 3
         so.set_provider_selection_policy(policy)

@@ -101,6 +101,9 @@ def test_device_api_on_this_process(tmp_path):
     assert clean_error(lambda: epdevices.register_plugin("x", tmp_path / "missing.so")).startswith(
         "no plugin EP library at")
     assert clean_error(lambda: epdevices.check_policy("FASTEST")).startswith("unknown device selection policy 'FASTEST'")
+    assert [r["policy"] for r in epdevices.policy_rows(digits, ["PREFER_NPU"])] == ["PREFER_NPU"]
+    assert clean_error(lambda: epdevices.policy_rows(digits, ["FASTEST"])).startswith(
+        "unknown device selection policy 'FASTEST'; use one of: DEFAULT")
     assert epdevices.compile_with_cpu_ep(digits, tmp_path / "ctx.onnx").startswith("refused: Unable to compile any nodes")
 
 

@@ -106,7 +106,7 @@ def absent_reason(provider: str) -> str:
     a plugin that was registered but offers no device for the hardware ORT discovered."""
     import onnxruntime as ort
 
-    if _PLUGINS and provider == "OpenVINOExecutionProvider" and "OpenVINOExecutionProvider" in _PLUGINS:
+    if provider in _PLUGINS:  # registered (under its EP name, as the kit does) yet absent: it offered no device
         hardware = sorted({f"{str(d.device.type).split('.')[-1]} ({d.device.vendor}, vendor id "
                            f"0x{d.device.vendor_id:04x})" for d in ort.get_ep_devices()})
         return (f"its plugin is registered but offers no device for the hardware ONNX Runtime found: "
