@@ -74,8 +74,8 @@ def __getattr__(name: str) -> Any:
 
 
 # The notebooks' own modules (``from accelkit import quant``), listed by ``dir(accelkit)`` too.
-TOPICS = ("hardware", "benchapp", "providers", "partition", "epdevices", "graphopt", "ir", "quant", "devices", "iobind", "roofline",
-          "capstone", "claims")
+TOPICS = ("hardware", "benchapp", "providers", "partition", "epdevices", "graphopt", "ir", "quant", "sensitivity", "devices",
+          "iobind", "roofline", "capstone", "claims")
 
 
 def __dir__() -> list[str]:

@@ -1,11 +1,15 @@
+import json
+import math
+
 import ipywidgets
+import numpy
 import pytest
 from fakes import button, descendants, only, shown_text
 
 from accelkit import AccelkitError, load_quiz
 from accelkit.config import data_dir
 from accelkit.learn import progress
-from accelkit.learn.quiz import LETTERS, load_bank
+from accelkit.learn.quiz import LETTERS, PredictView, load_bank
 
 BANKS = sorted((data_dir() / "quizzes").glob("*.yaml"))
 
@@ -18,8 +22,7 @@ def test_there_are_banks():
 def test_bank_validates_and_every_answer_is_well_defined(path):
     notebook, _, questions = load_bank(path)
     assert notebook == path.stem and len(questions) >= 8
-    measured = {q.measured: 10.0 for q in questions if q.measured}
-    quiz = load_quiz(notebook, measured, record=False)
+    quiz = load_quiz(notebook, record=False)
     for q in questions:
         if q.type in ("single", "multi"):
             assert quiz.answer(q.id, q.correct_letters()).correct is True, q.id
@@ -30,6 +33,14 @@ def test_bank_validates_and_every_answer_is_well_defined(path):
             target = quiz.expected(q)
             assert quiz.answer(q.id, target).correct is True
             assert quiz.answer(q.id, target * 3 + 100).correct is False
+        elif q.type == "predict":                 # predicted before the measurement, never answered after it
+            assert q.measured and q.ask_before and q.prompt.startswith("Predict:"), q.id
+            assert quiz.answer(q.id, "a").correct is None
+            measured = 10.0
+            right = q.bin_of(measured) if q.options else measured
+            assert quiz.predict(q.id, right).saved and quiz.compare(q.id, measured).correct is True, q.id
+            far = next(x for x in LETTERS[:len(q.options)] if x != right) if q.options else measured * 3 + 100
+            assert quiz.predict(q.id, far).saved and quiz.compare(q.id, measured).correct is False, q.id
         else:
             assert quiz.answer(q.id, q.example).correct is True
             assert quiz.answer(q.id, "zzz unrelated").correct is False
@@ -56,7 +67,7 @@ def test_wrong_types_get_a_sentence_not_a_traceback(quiz):
     assert "one option letter" in quiz.answer("vnni", 3.5).message
     assert "one option letter" in quiz.answer("vnni", "a, b").message
     assert "option letters" in quiz.answer("throughput-hint", "q").message
-    assert "short text" in quiz.answer("percentile", 42).message
+    assert "short text" in load_quiz("03-openvino-ir-conversion").answer("executed-graph", 42).message
 
 
 def test_unknown_id_lists_valid_ids(quiz):
@@ -65,12 +76,115 @@ def test_unknown_id_lists_valid_ids(quiz):
     assert "valid ids" in quiz.reveal("nope")
 
 
-def test_measured_question_uses_the_learners_number():
-    quiz = load_quiz("00-setup-and-hardware", {"ov_latency_ms": 9.0})
-    assert quiz.answer("your-latency", "9.2").correct is True
-    assert quiz.answer("your-latency", "20").correct is False
-    blank = load_quiz("00-setup-and-hardware")
-    assert "run the measurement cell" in blank.answer("your-latency", 9).message
+def test_a_prediction_is_saved_then_compared_with_the_measurement():
+    quiz = load_quiz("01-execution-providers")
+    saved = quiz.predict("predict-threads", "2.0x")
+    assert saved.saved and saved.value == 2.0 and "prediction saved: 2x" in str(saved)
+    assert progress.load()["predictions"]["01-execution-providers"]["predict-threads"]["value"] == 2.0
+    later = load_quiz("01-execution-providers")                         # a fresh object reads progress
+    fb = later.compare("predict-threads", 1.62)
+    assert fb.correct is False and "you predicted 2x; measured 1.62x: 23% above it, outside the ± 15%" in fb.message
+    assert fb.explanation and progress.load()["quizzes"]["01-execution-providers"]["predict-threads"]["answer"] == 2.0
+    later.predict("predict-threads", 1.7)
+    assert later.compare("predict-threads", numpy.float32(1.62)).correct is True     # numpy numbers are measurements too
+    assert later.score() == (1, len(later.questions))                   # the verdict counts as the item's answer
+
+
+def test_a_prediction_of_a_range_and_its_verdict():
+    quiz = load_quiz("00-setup-and-hardware", record=False)
+    q = next(q for q in quiz.questions if q.id == "predict-latency")
+    assert [o["text"] for o in q.options][0] == "under 4 ms"           # ordered ranges are never shuffled
+    assert q.bin_of(3.9) == "a" and q.bin_of(4) == "b" and q.bin_of(1e6) == "d"
+    assert quiz.predict("predict-latency", "c)").saved
+    fb = quiz.compare("predict-latency", 9.4)
+    assert fb.correct is False and "you predicted c) 15 to 50 ms; measured 9.4 ms, which is b) 4 to 15 ms." in fb.message
+    quiz.predict("predict-latency", "B")
+    assert quiz.compare("predict-latency", 9.4).correct is True
+    assert progress.load()["quizzes"] == {}                             # record=False saves nothing
+
+
+def test_bad_predictions_and_measurements_get_one_sentence_and_save_nothing():
+    quiz = load_quiz("01-execution-providers")
+    unknown = quiz.predict("nope", 2)
+    assert not unknown.saved and "there is no question 'nope'" in str(unknown) and "predict-threads" in str(unknown)
+    assert "not a prediction (answer it with quiz.answer)" in str(quiz.predict("fallback"))
+    for bad in ("abc", "", "nan", "inf", -1, [2]):
+        result = quiz.predict("predict-threads", bad)
+        assert not result.saved and "Nothing was saved" in str(result), bad
+    assert "one letter: a, b, c, d" in str(load_quiz("00-setup-and-hardware").predict("predict-latency", "e"))
+    assert "predictions" not in progress.load()
+    before = quiz.compare("predict-threads", 1.9)                      # compare before any prediction
+    assert before.correct is None and "You made no prediction" in before.message and "1.9x" in before.message
+    assert str(before).startswith("[predict-threads] no prediction:")
+    quiz.predict("predict-threads", 2)
+    for nan in (math.nan, math.inf, "1.9", None, True):
+        fb = quiz.compare("predict-threads", nan)
+        assert fb.correct is None and "not a finite number" in fb.message, nan
+    assert quiz.compare("nope", 1.0).correct is None
+    answered = quiz.answer("predict-threads", 2)                        # not answerable after the measurement
+    assert answered.correct is None and "before section 4" in answered.message
+    assert "01-execution-providers" not in progress.load()["quizzes"]
+
+
+def test_the_prediction_form_prints_the_same_text_whether_or_not_one_was_saved():
+    quiz = load_quiz("06-io-binding")
+    view = quiz.predict("predict-binding")
+    assert isinstance(view, PredictView)
+    text = view._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Predict · [predict-binding] Predict:") and "   a) no visible difference" in text
+    assert text.endswith("in code with quiz.predict('predict-binding', '<letter>').")
+    only(view.box, ipywidgets.RadioButtons).value = "b"
+    button(view.box, "Save prediction").click()
+    assert "prediction saved: b) 1.1x to 1.5x" in shown_text(view.box)
+    assert quiz.prediction("predict-binding") == "b"
+    again = load_quiz("06-io-binding").predict("predict-binding")
+    assert again._repr_mimebundle_()["text/plain"] == text and "saved before: b)" in shown_text(again.box)
+    numeric = load_quiz("02-graph-optimizations").predict("predict-levels")
+    only(numeric.box, ipywidgets.Text).value = "fast"
+    button(numeric.box, "Save prediction").click()
+    assert "could not read &#x27;fast&#x27;" in shown_text(numeric.box)
+    assert numeric._repr_mimebundle_()["text/plain"].endswith("quiz.predict('predict-levels', <number>).")
+
+
+def test_the_final_quiz_lists_a_prediction_with_its_result_and_does_not_ask_it_again():
+    load_quiz("03-openvino-ir-conversion").predict("predict-cache", "b")
+    quiz = load_quiz("03-openvino-ir-conversion", {"cache_speedup": 1.8})
+    q = next(q for q in quiz.questions if q.id == "predict-cache")
+    assert "(a prediction, made before section 3)" in quiz.text()
+    assert quiz.text() == load_quiz("03-openvino-ir-conversion", record=False).text()   # nothing learner-specific
+    card = quiz.show().cards[quiz.questions.index(q)]
+    assert "✔ right: you predicted b) 1.1x to 3x; measured 1.8x, in that range." in shown_text(card)
+    assert not [b for b in descendants(card) if isinstance(b, ipywidgets.Button) and b.description == "Submit"]
+    button(card, "Reveal").click()
+    assert "measured 1.8x, choice b" in shown_text(card)
+    assert "not made yet" in load_quiz("03-openvino-ir-conversion").reveal("predict-cache")
+    assert "No prediction was saved" in load_quiz("05-auto-vs-hetero", record=False).prediction_status(
+        next(q for q in quiz.questions if q.id == "predict-cache"))
+
+
+def test_old_progress_with_removed_ids_and_damaged_predictions_breaks_nothing(tmp_path):
+    """Ids dropped from a bank (your-latency, ov-overhead, ...) stay in old progress files; a
+    hand-edited predictions section reads as no prediction."""
+    path = progress.progress_path()
+    path.write_text(json.dumps({"version": 1, "quizzes": {"00-setup-and-hardware": {
+        "your-latency": {"answer": 9.0, "correct": True, "attempts": 1}, "ov-overhead": {"answer": "a", "attempts": 2}}},
+        "exercises": {}, "drill": {}, "predictions": {"00-setup-and-hardware": {"predict-latency": {"value": "zz"}},
+                                                      "01-execution-providers": ["not", "a", "dict"]}}))
+    quiz = load_quiz("00-setup-and-hardware")
+    assert quiz.score() == (0, 8) and quiz.prediction("predict-latency") is None
+    assert load_quiz("01-execution-providers").prediction("predict-threads") is None
+    assert progress.table()[0] == {"what": "quiz 00-setup-and-hardware", "answered": 2, "correct": 1}
+    assert quiz.show().score.value == "<b>0/8 correct</b>"
+    assert load_quiz("01-execution-providers").predict("predict-threads", 2).saved     # the damaged part is replaced
+    assert progress.load()["predictions"]["01-execution-providers"]["predict-threads"]["value"] == 2
+
+
+def test_text_answers_must_match_a_pattern_as_a_whole():
+    quiz = load_quiz("03-openvino-ir-conversion", record=False)
+    for ok in ("get_runtime_model", "compiled_model.get_runtime_model()", "  `Get_Runtime_Model()`. "):
+        assert quiz.answer("executed-graph", ok).correct is True, ok
+    for hedge in ("get_runtime_model or get_ops", "get_runtime_models", "not get_runtime_model", "get_runtime_model(), get_ops()"):
+        assert quiz.answer("executed-graph", hedge).correct is False, hedge
 
 
 def test_answers_go_to_progress_and_score(quiz):
@@ -126,6 +240,8 @@ def test_schema_errors_name_file_line_and_question(tmp_path):
     with pytest.raises(AccelkitError, match="type must be one of"):
         load_bank(write(tmp_path, base.replace("single", "essay")))
     numeric = "notebook: x\ntitle: t\nquestions:\n  - {id: n, type: numeric, prompt: p, explanation: e, answer: 1}\n"
+    with pytest.raises(AccelkitError, match="make it a 'predict' question"):
+        load_bank(write(tmp_path, numeric.replace("answer: 1", "measured: m, tolerance: 1")))
     with pytest.raises(AccelkitError, match="tolerance"):
         load_bank(write(tmp_path, numeric))
     with pytest.raises(AccelkitError, match="'answer' must be a non-negative number"):
@@ -133,6 +249,25 @@ def test_schema_errors_name_file_line_and_question(tmp_path):
     text = "notebook: x\ntitle: t\nquestions:\n  - {id: t, type: text, prompt: p, explanation: e, accept: [abc], example: xyz}\n"
     with pytest.raises(AccelkitError, match="matches none"):
         load_bank(write(tmp_path, text))
+    predict = ("notebook: x\ntitle: t\nquestions:\n  - {id: p, type: predict, prompt: p, explanation: e, measured: m, "
+               "ask_before: s, CHOICES}\n")
+    cases = {"rel_tolerance: 0.1": None,
+             "choices: [{text: a, below: 1}, {text: b}]": None,
+             "unit: 3, tolerance: 1": "'unit' must be text",
+             "": "needs 'tolerance' or 'rel_tolerance'",
+             "choices: [{text: a}]": "must be 2 to 10 ranges",
+             "choices: [{text: a, below: 2}, {text: b, below: 1}, {text: c}]": "increasing",
+             "choices: [{text: a, below: 1}, {text: b, below: 2}]": "the last has none",
+             "choices: [{text: a, below: 1}, {text: b}], tolerance: 1": "either 'choices' or a tolerance"}
+    for tail, message in cases.items():
+        bank = write(tmp_path, predict.replace("CHOICES", tail).replace(", }", "}"))
+        if message is None:
+            assert load_bank(bank)[2][0].type == "predict"
+        else:
+            with pytest.raises(AccelkitError, match=message):
+                load_bank(bank)
+    with pytest.raises(AccelkitError, match="missing field 'ask_before'"):
+        load_bank(write(tmp_path, predict.replace("ask_before: s, CHOICES", "tolerance: 1")))
     dup = base + "    options:\n      - {text: x, explanation: y, correct: true}\n"
     with pytest.raises(AccelkitError, match="duplicate id"):
         load_bank(write(tmp_path, dup + dup.split("questions:\n")[1]))
