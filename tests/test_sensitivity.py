@@ -54,14 +54,15 @@ def test_bad_input_is_one_sentence(call, words):
 
 
 def test_per_tensor_weights_lose_on_the_outliers_model_and_not_on_the_trained_one():
-    # accuracies of fixed models on fixed images: deterministic per CPU kind, and the gaps are tens of points
+    # NNCF/OpenVINO at f32 for the float parts: the gaps are tens of points, far beyond what the CPU kind
+    # changes (ORT's U8S8 rows may add notebook 04's saturation loss on CPUs without VNNI, so they are not used)
     frame = sv.accuracies({"FP32": sv.onnx_file("outliers"),
-                           "trained pt": sv.ort_int8("trained", per_channel=False),
-                           "outliers pt": sv.ort_int8("outliers", per_channel=False),
-                           "outliers pc": sv.ort_int8("outliers")})
+                           "trained": sv.nncf_int8("trained"),
+                           "outliers pt": sv.nncf_int8("outliers", per_channel=False),
+                           "outliers pc": sv.nncf_int8("outliers")})
     acc = frame.set_index("variant")["test_%"]
-    assert acc["FP32"] > 95 and acc["FP32"] - acc["trained pt"] < 3
-    assert acc["outliers pc"] - acc["outliers pt"] > 10
+    assert acc["FP32"] > 95 and acc["FP32"] - acc["trained"] < 4
+    assert acc["outliers pc"] - acc["outliers pt"] > 15
     assert set(frame.columns) == {"variant", "validation_%", "test_%", "test_drop_pts"}
 
 
