@@ -1,8 +1,9 @@
-"""Exercise 01-split-a-graph: the hidden checks reward the right answers and name what is wrong.
+"""Exercise 01-split-a-graph: the hidden checks reward the right answers, name what is wrong, and every plausible
+wrong prediction loses points.
 
-The partition checks measure island_model(0), (2) and (3) with the OpenVINO EP build once per
-process (about 2 s); the whole-notebook grading of the solution and of the untouched exercise is
-test_grade's parametrized test.
+The partition checks measure island_model(0), (2) and (3), the Det at the end and the island at the start with the
+OpenVINO EP build once per process (a few seconds); the whole-notebook grading of the solution and of the untouched
+exercise is test_grade's parametrized test.
 """
 import onnxruntime as ort
 import pytest
@@ -25,10 +26,14 @@ def right_answers() -> dict:
         return {"openvino_subgraphs": k + 1, "cpu_nodes": 2 * k, "cpu_ops": {"Unsqueeze", "Det"} if k else (),
                 "boundaries": 2 * k}
 
+    def predict_edge(where):
+        cpu_ops = ["Det", "Unsqueeze"] if where == "start" else ["Det"]
+        return {"openvino_subgraphs": 1, "cpu_nodes": len(cpu_ops), "cpu_ops": cpu_ops, "boundaries": 1}
+
     def pick_npu(ep_devices):
         return [d for d in ep_devices if d.ep_name == OV and str(d.device.type).endswith("NPU")]
 
-    return {"predict_partition": predict_partition, "pick_npu": pick_npu, "NPU_POLICY": None,
+    return {"predict_partition": predict_partition, "predict_edge": predict_edge, "pick_npu": pick_npu, "NPU_POLICY": None,
             "NPU_SESSION_CONFIG": {"session.disable_cpu_ep_fallback": "1", "session.intra_op.allow_spinning": "0"},
             "NPU_PROVIDERS": [(OV, {"device_type": "NPU", "cache_dir": "ov-cache"})],
             "boundary_cost_us": lambda ov, cpu, boundaries_per_island=2: (ov - cpu) * 1000 / boundaries_per_island,
@@ -50,6 +55,7 @@ def check_named(start: str) -> str:
 
 PARTITION, BOUNDARIES, NO_ISLAND = (check_named("predict_partition(k) matches"), check_named("predict_partition(k)["),
                                     check_named("predict_partition(0)"))
+EDGE_END, EDGE_START = check_named("predict_edge('end')"), check_named("predict_edge('start')")
 CONFIG, PROVIDERS, PICK, POLICY, NUMBERS = (check_named("NPU_SESSION"), check_named("NPU_PROVIDERS"),
                                             check_named("pick_npu"), check_named("NPU_POLICY"),
                                             check_named("boundary_cost_us"))
@@ -59,7 +65,7 @@ CONFIG, PROVIDERS, PICK, POLICY, NUMBERS = (check_named("NPU_SESSION"), check_na
 def test_right_answers_score_full_marks():
     got = results(right_answers())
     assert {n: r.message for n, r in got.items() if r.earned < r.points} == {}
-    assert sum(r.earned for r in got.values()) == 14
+    assert sum(r.earned for r in got.values()) == sum(r.points for r in got.values()) == 16
 
 
 def test_untouched_exercise_scores_zero_with_a_sentence_per_check():
@@ -187,7 +193,7 @@ def test_without_the_openvino_ep_build_the_checks_say_so(monkeypatch):
     monkeypatch.setattr(partition, "split", missing)
     try:
         got = results(right_answers())
-        for name in (PARTITION, BOUNDARIES, NO_ISLAND):
+        for name in (PARTITION, BOUNDARIES, NO_ISLAND, EDGE_END, EDGE_START):
             message = got[name].message
             assert got[name].earned == 0 and "is not installed" in message and message.startswith("could not measure")
             assert message.count(". ") == 0 and message.endswith(".")
@@ -211,3 +217,74 @@ def test_a_slow_measurement_is_reported_as_such_and_finishes_in_the_background(m
         assert "slow and then failed" in got[NO_ISLAND]       # the same measurement, waited for by a later check
     finally:
         ex01_split.reset_measurement()
+
+
+def edge(end: dict, start: dict):
+    return lambda where: {"end": end, "start": start}[where]
+
+
+RIGHT_END = {"openvino_subgraphs": 1, "cpu_nodes": 1, "cpu_ops": ["Det"], "boundaries": 1}
+RIGHT_START = {"openvino_subgraphs": 1, "cpu_nodes": 2, "cpu_ops": ["Det", "Unsqueeze"], "boundaries": 1}
+WRONG_EDGES = [  # (what, predict_edge, checks that must lose the point, words in the message)
+    ("an island's 2 boundaries at the end too", edge({**RIGHT_END, "boundaries": 2}, RIGHT_START), {EDGE_END},
+     "boundaries 2 (measured 1)"),
+    ("Det and Unsqueeze by habit at the end", edge({**RIGHT_END, "cpu_nodes": 2, "cpu_ops": ["Det", "Unsqueeze"]},
+                                                   RIGHT_START), {EDGE_END}, "no Unsqueeze or Expand"),
+    ("the model's input counted as a boundary", edge(RIGHT_END, {**RIGHT_START, "boundaries": 2}), {EDGE_START},
+     "a graph input is not a tensor between two EPs"),
+    ("the naive rule at the start (only Det leaves OpenVINO)", edge(RIGHT_END, {**RIGHT_START, "cpu_nodes": 1,
+                                                                                "cpu_ops": ["Det"]}), {EDGE_START},
+     "cpu_ops ['Det'] (measured ['Det', 'Unsqueeze'])"),
+    ("island_model(1)'s answer for both", edge(*[{"openvino_subgraphs": 2, "cpu_nodes": 2,
+                                                 "cpu_ops": ["Det", "Unsqueeze"], "boundaries": 2}] * 2),
+     {EDGE_END, EDGE_START}, "openvino_subgraphs 2 (measured 1)"),
+    ("the output's consumer counted as a second subgraph", edge({**RIGHT_END, "openvino_subgraphs": 2}, RIGHT_START),
+     {EDGE_END}, "openvino_subgraphs 2 (measured 1)"),
+]
+
+
+@needs_legacy
+@pytest.mark.parametrize("what, predict, checks, says", WRONG_EDGES, ids=[w[0] for w in WRONG_EDGES])
+def test_plausible_wrong_edge_prediction_loses_points(what, predict, checks, says):
+    ns = right_answers()
+    ns["predict_edge"] = predict
+    wrong = lost(ns)
+    assert set(wrong) == checks, (what, wrong)
+    assert any(says in m for m in wrong.values()), (what, wrong)
+    for m in wrong.values():
+        assert "\n" not in m and m.endswith(".") and len(m) < 300, m
+
+
+@needs_legacy
+def test_a_prediction_that_measures_loses_the_points_and_the_measurement_still_runs():
+    def measuring_partition(k):
+        seen = partition.split({"k": partition.island_model(k)}, seconds=0.02, rounds=1)
+        cpu = [a for a in seen.assignments if a["ep"] == "CPUExecutionProvider"]
+        return {"openvino_subgraphs": len(seen.assignments) - len(cpu), "cpu_nodes": len(cpu),
+                "cpu_ops": sorted({a["ops"] for a in cpu}), "boundaries": len(seen.boundaries)}
+
+    ns = right_answers()
+    ns["predict_partition"] = measuring_partition
+    ns["predict_edge"] = lambda where: measuring_partition(1)
+    wrong = lost(ns)
+    assert set(wrong) == {PARTITION, BOUNDARIES, NO_ISLAND, EDGE_END, EDGE_START}
+    assert all("called partition.split" in m for m in wrong.values())
+    assert partition.split.__name__ == "split"            # put back after every prediction
+    assert lost(right_answers()) == {}                     # and the checks' own measurement was not blocked
+
+
+def test_the_island_at_the_start_is_the_graph_the_exercise_describes():
+    import onnx
+
+    graph = onnx.load(str(ex01_split.det_at_start_model())).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops[:3] == ["Det", "Unsqueeze", "Expand"] and ops[3:-1] == ["MatMul", "Tanh"] * 8 and ops[-1] == "Identity"
+    assert graph.node[0].input[0] == graph.input[0].name
+
+
+def test_a_wrapper_of_the_kits_device_query_loses_the_pick_points():
+    """epdevices (imported by the exercise's setup) reads this machine's devices, not the ones the delegate is given."""
+    from accelkit import epdevices
+
+    got = results({"pick_npu": lambda devices: epdevices.devices_for(OV, device="NPU")})[PICK]
+    assert got.earned == 0 and "pick_npu returned" in got.message

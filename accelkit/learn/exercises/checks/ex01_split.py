@@ -1,8 +1,11 @@
 """Checks for exercises/01-split-a-graph.ipynb (notebook 01's EP partitioning and device API).
 
-The prediction (section 2) is checked against a real measurement: ``partition.split`` runs
-island_model(0), (2) and (3) in the OpenVINO EP's own ONNX Runtime build (a child process, about
-2 s), once per process, in a background thread that every partition check waits for. The NPU
+The predictions (section 2) are checked against a real measurement: ``partition.split`` runs
+island_model(0), (2) and (3), and two graphs the learner only reads about (the Det at the end of the
+chain, ``partition.edge_model()``, and at its start, built here), in the OpenVINO EP's own ONNX
+Runtime build (a child process, a few seconds), once per process, in a background thread that every
+partition check waits for. While a prediction function runs, ``partition.split`` refuses to measure:
+a prediction that measures is not one. The NPU
 deployment (section 3) is checked by rules taken from ONNX Runtime's source (the session option,
 the OpenVINO EP's device names, the device-policy selectors), with stand-in ``OrtEpDevice`` objects
 for machines the kit may not run on. Section 4 is arithmetic.
@@ -13,6 +16,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from ..checking import CheckFailed, call, check, need
 EXERCISE = "01-split-a-graph"
 OV, CPU = "OpenVINOExecutionProvider", "CPUExecutionProvider"
 MEASURED_ISLANDS = (0, 2, 3)
+EDGES = ("end", "start")      # predict_edge(where): the Det at the end or at the start of the chain
 FALLBACK_KEY = "session.disable_cpu_ep_fallback"
 FIELDS = ("openvino_subgraphs", "cpu_nodes", "cpu_ops", "boundaries")
 
@@ -31,38 +36,50 @@ _MEASURED: dict[str, Any] = {}   # "thread", then "result" (per island count) or
 _LOCK = threading.Lock()
 
 
-def _measure() -> None:
+def _measure(split_fn: Callable[..., Any]) -> None:
+    """Measure every graph with ``split_fn`` (``partition.split``, read before the thread starts, so that a
+    prediction running meanwhile, which blocks ``partition.split``, cannot stop the measurement). Only the
+    current measurement's thread may write its outcome: one forgotten by ``reset_measurement`` stays silent."""
     from ....errors import AccelkitError
 
+    outcome: dict[str, Any] = {}
     try:
         from .... import partition
 
         models: dict[str, str | Path] = {f"islands{k}": partition.island_model(k) for k in MEASURED_ISLANDS}
-        split = partition.split(models, islands={f"islands{k}": k for k in MEASURED_ISLANDS}, seconds=0.02, rounds=1)
-        result: dict[int, dict[str, Any]] = {}
-        for k in MEASURED_ISLANDS:
-            rows = [a for a in split.assignments if a["model"] == f"islands{k}"]
+        models |= {"det_at_end": partition.edge_model(), "det_at_start": det_at_start_model()}
+        split = split_fn(models, islands={f"islands{k}": k for k in MEASURED_ISLANDS}, seconds=0.02, rounds=1)
+        result: dict[int | str, dict[str, Any]] = {}
+        labels: list[tuple[int | str, str]] = [(k, f"islands{k}") for k in MEASURED_ISLANDS]
+        for key, label in [*labels, ("end", "det_at_end"), ("start", "det_at_start")]:
+            rows = [a for a in split.assignments if a["model"] == label]
             cpu = [a for a in rows if a["ep"] == CPU]
-            result[k] = {"openvino_subgraphs": sum(a["ep"] == OV for a in rows),
-                         "cpu_nodes": sum(a["nodes"] for a in cpu),
-                         "cpu_ops": sorted({op for a in cpu for op in a["ops"].split()}),
-                         "boundaries": sum(b["model"] == f"islands{k}" for b in split.boundaries)}
-        _MEASURED["result"] = result
+            result[key] = {"openvino_subgraphs": sum(a["ep"] == OV for a in rows),
+                           "cpu_nodes": sum(a["nodes"] for a in cpu),
+                           "cpu_ops": sorted({op for a in cpu for op in a["ops"].split()}),
+                           "boundaries": sum(b["model"] == label for b in split.boundaries)}
+        outcome["result"] = result
     except AccelkitError as exc:
-        _MEASURED["error"] = f"could not measure the partition, so this cannot be checked here: {str(exc).rstrip('.')}."
+        outcome["error"] = f"could not measure the partition, so this cannot be checked here: {str(exc).rstrip('.')}."
     except Exception as exc:  # the experiment itself broke: say so in one sentence
-        _MEASURED["error"] = (f"could not measure the partition ({type(exc).__name__}: {exc}), so this cannot be "
-                              "checked here.")
+        outcome["error"] = (f"could not measure the partition ({type(exc).__name__}: {exc}), so this cannot be "
+                            "checked here.")
     finally:   # whatever happened, a waiting check must learn that the measurement is over
-        if "result" not in _MEASURED:
-            _MEASURED.setdefault("error", "could not measure the partition, so this cannot be checked here.")
+        if "result" not in outcome:
+            outcome.setdefault("error", "could not measure the partition, so this cannot be checked here.")
+        with _LOCK:
+            if _MEASURED.get("thread") is threading.current_thread():
+                _MEASURED.update(outcome)
 
 
-def measured() -> dict[int, dict[str, Any]]:
+def measured() -> dict[int | str, dict[str, Any]]:
     """The measured partition per island count (started once per process; a check waits for it)."""
     with _LOCK:
         if "thread" not in _MEASURED:
-            _MEASURED["thread"] = threading.Thread(target=_measure, name="ex01-split", daemon=True)
+            from .... import partition
+
+            _MEASURED["thread"] = threading.Thread(target=_measure, args=(partition.split,), name="ex01-split",
+                                                   daemon=True)
             _MEASURED["thread"].start()
     try:
         while "result" not in _MEASURED and "error" not in _MEASURED:
@@ -84,23 +101,70 @@ def reset_measurement() -> None:
         _MEASURED.clear()
 
 
-def _prediction(fn, k: int) -> dict[str, Any]:
-    got = call(fn, k)
+def det_at_start_model() -> Path:
+    """x → Det → Unsqueeze → Expand → the 8 MatMul→Tanh blocks → y: island_model's island moved to the very
+    start, so the model's input goes straight to the CPU EP (hidden from the learner, who predicts it)."""
+    from onnx import TensorProto, helper
+
+    from .... import partition
+    from ....config import cache_dir
+
+    out = cache_dir() / "partition" / f"det-at-start-b8-{partition.GRAPHS_VERSION}.onnx"
+    if out.exists():
+        return out
+    inits = [helper.make_tensor("axes", TensorProto.INT64, [2], [2, 3]),
+             helper.make_tensor("shape", TensorProto.INT64, [4], list(partition.ISLAND_SHAPE))]
+    nodes: list[Any] = [helper.make_node("Det", ["x"], ["d"], name="det_start"),
+                        helper.make_node("Unsqueeze", ["d", "axes"], ["u"], name="unsqueeze_start"),
+                        helper.make_node("Expand", ["u", "shape"], ["e"], name="expand_start")]
+    cur = "e"
+    for b in range(8):
+        cur = partition._block(b, cur, nodes, inits)
+    nodes.append(helper.make_node("Identity", [cur], ["y"], name="output"))
+    shape = list(partition.ISLAND_SHAPE)
+    graph = helper.make_graph(nodes, "det_at_start", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="accelkit")
+    return partition._save(model, out)
+
+
+def _no_measuring(*args, **kwargs):
+    raise CheckFailed("a prediction function called partition.split: predict from the graph's structure and the "
+                      "island_model(1) measurement instead, and leave the measuring to the checks.")
+
+
+def _predict(fn, *args):
+    """The learner's prediction, with partition.split refusing to run meanwhile: a prediction that measures is
+    not one. (The measuring thread is handed the real function when it starts, outside any prediction.)"""
+    from .... import partition
+
+    real = partition.split
+    partition.split = _no_measuring
+    try:
+        return call(fn, *args)
+    finally:
+        partition.split = real
+
+
+def _validated(got, shown: str) -> dict[str, Any]:
     if not isinstance(got, dict):
-        raise CheckFailed(f"predict_partition({k}) should return a dict, not {type(got).__name__}.")
+        raise CheckFailed(f"{shown} should return a dict, not {type(got).__name__}.")
     missing = [f for f in FIELDS if f not in got]
     if missing:
-        raise CheckFailed(f"predict_partition({k}) has no {', '.join(repr(m) for m in missing)}: return a dict with "
+        raise CheckFailed(f"{shown} has no {', '.join(repr(m) for m in missing)}: return a dict with "
                           f"the keys {', '.join(FIELDS)}.")
     for f in ("openvino_subgraphs", "cpu_nodes", "boundaries"):
         if isinstance(got[f], bool) or not isinstance(got[f], int):
-            raise CheckFailed(f"predict_partition({k})[{f!r}] should be a whole number, not {got[f]!r}.")
+            raise CheckFailed(f"{shown}[{f!r}] should be a whole number, not {got[f]!r}.")
     ops = got["cpu_ops"]
     if isinstance(ops, str) or not isinstance(ops, (list, tuple, set, frozenset)) or \
             not all(isinstance(o, str) for o in ops):
-        raise CheckFailed(f"predict_partition({k})['cpu_ops'] should be a list of op type names such as ['Det'], "
-                          f"not {ops!r}.")
+        raise CheckFailed(f"{shown}['cpu_ops'] should be a list of op type names such as ['Det'], not {ops!r}.")
     return {**got, "cpu_ops": sorted(set(ops))}
+
+
+def _prediction(fn, k: int) -> dict[str, Any]:
+    return _validated(_predict(fn, k), f"predict_partition({k})")
 
 
 def _difference(k: int, got: dict[str, Any], want: dict[str, Any]) -> str | None:
@@ -158,6 +222,35 @@ def no_island_ok(ns):
         raise CheckFailed(f"for island_model(0) you predicted {', '.join(wrong)}: with no island the OpenVINO EP "
                           "takes the whole chain as one subgraph, and nothing is left for the CPU EP or crosses "
                           "between EPs.")
+
+
+EDGE_WHY = {
+    "end": ("the Det's output is the model's output, so nothing comes back to OpenVINO, and this graph has no "
+            "Unsqueeze or Expand"),
+    "start": ("the model's input goes straight to Det, and a graph input is not a tensor between two EPs; the "
+              "Unsqueeze after Det goes where island_model(1)'s did"),
+}
+
+
+def _edge_ok(ns, where: str) -> None:
+    fn = need(ns, "predict_edge", is_callable=True)
+    got = _validated(_predict(fn, where), f"predict_edge({where!r})")
+    want = measured()[where]
+    wrong = [f"{f} {got[f]!r} (measured {want[f]!r})" for f in FIELDS if got[f] != want[f]]
+    if wrong:
+        more = f" and {len(wrong) - 2} more" if len(wrong) > 2 else ""
+        raise CheckFailed(f"for the Det at the {where} of the chain you predicted {', '.join(wrong[:2])}{more}: "
+                          f"{EDGE_WHY[where]}.")
+
+
+@check("predict_edge('end'): the Det moved to the end of the chain, measured", points=1)
+def edge_end_ok(ns):
+    _edge_ok(ns, "end")
+
+
+@check("predict_edge('start'): the island moved to the start of the chain, measured", points=1)
+def edge_start_ok(ns):
+    _edge_ok(ns, "start")
 
 
 # ---------------------------------------------------------------- the NPU deployment (section 3)
@@ -342,4 +435,4 @@ def numbers_ok(ns):
                               "in µs.")
 
 
-CHECKS = [partition_ok, boundaries_ok, no_island_ok, config_ok, providers_ok, pick_ok, policy_ok, numbers_ok]
+CHECKS = [partition_ok, boundaries_ok, no_island_ok, edge_end_ok, edge_start_ok, config_ok, providers_ok, pick_ok, policy_ok, numbers_ok]
