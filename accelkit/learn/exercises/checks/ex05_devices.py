@@ -1,10 +1,16 @@
-"""Checks for exercises/05-hetero-split.ipynb (notebook 05's material)."""
+"""Checks for exercises/05-hetero-split.ipynb (notebook 05's material).
+
+The learner's functions get plain data: nodes as ``(name, op, inputs)`` tuples, subgraphs as ``(device, [names])``
+tuples, camera measurements as ``(cameras, total_fps)`` pairs. The kit's own simulation (``accelkit.devices``) reads
+``GraphNode``/``Subgraph`` attributes, raises AccelkitError and takes per-stream FPS, so a submission that only wraps
+it does not pass; the checks still use it to compute the expected answers.
+"""
 from __future__ import annotations
 
 import random
 
-from ....harness.measure import BenchResult
 from ....devices import GraphNode, Subgraph, boundary_tensors, hetero_subgraphs
+from ....harness.measure import BenchResult
 from ..checking import CheckFailed, call, check, need
 
 EXERCISE = "05-hetero-split"
@@ -49,6 +55,11 @@ CASES = [  # (description, nodes, supported_by_device, priority)
 ]
 
 
+def plain(nodes: list[GraphNode]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The nodes as the learner gets them: plain (name, op, inputs) tuples."""
+    return [(n.name, n.op, tuple(n.inputs)) for n in nodes]
+
+
 def normalise(got) -> list[tuple[str, list[str]]]:
     """The learner's subgraphs as (device, [names]); a CheckFailed if they are not that shape."""
     try:
@@ -72,26 +83,43 @@ def subgraphs_ok(ns):
     fn = need(ns, "hetero_subgraphs", is_callable=True)
     for what, nodes, support, priority in all_cases():
         want = [(d, list(names)) for d, names in hetero_subgraphs(nodes, support, priority)]
-        got = normalise(call(fn, list(nodes), {d: set(ops) for d, ops in support.items()}, list(priority)))
+        got = normalise(call(fn, plain(nodes), {d: set(ops) for d, ops in support.items()}, list(priority)))
         if got != want:
-            raise CheckFailed(f"for {what} you returned {got}; expected {want}. Give each node the first device in "
-                              "priority that supports its op, and start a new subgraph whenever the device changes.")
+            raise CheckFailed(f"give each node the first device in priority that supports its op, and start a new "
+                              f"subgraph whenever the device changes: for {what} you returned {got}; expected {want}.")
+
+
+@check("hetero_subgraphs returns plain (device, [names]) tuples in a list", points=1)
+def plain_types_ok(ns):
+    fn = need(ns, "hetero_subgraphs", is_callable=True)
+    _, nodes, support, priority = CASES[0]
+    got = call(fn, plain(nodes), {d: set(ops) for d, ops in support.items()}, list(priority))
+    if type(got) is not list:
+        raise CheckFailed(f"hetero_subgraphs should return a list, not a {type(got).__name__}.")
+    for item in got:
+        if type(item) is not tuple or len(item) != 2:
+            raise CheckFailed(f"each subgraph should be a plain tuple (device, [node names]), not a "
+                              f"{type(item).__name__} such as {item!r:.80}.")
+        if type(item[0]) is not str or type(item[1]) is not list or not all(type(n) is str for n in item[1]):
+            raise CheckFailed(f"in {item!r:.80}, the device should be a str and the node names a list of str "
+                              f"(found {type(item[0]).__name__} and {type(item[1]).__name__}).")
 
 
 @check("hetero_subgraphs raises ValueError when no device runs an op", points=1)
 def raises_ok(ns):
     fn = need(ns, "hetero_subgraphs", is_callable=True)
-    nodes = chain("Conv", "Softmax", "Relu")
+    nodes = plain(chain("Conv", "Softmax", "Relu"))
     try:
         got = fn(nodes, {"GPU": {"Conv", "Relu"}}, ["GPU"])
     except NotImplementedError:
         raise CheckFailed("`hetero_subgraphs` is not written yet (it raises NotImplementedError).") from None
     except ValueError as exc:
         if "Softmax" not in str(exc):
-            raise CheckFailed(f"your ValueError should name the op no device runs (Softmax); it says: {exc}") from None
+            raise CheckFailed(f"your ValueError should name the op no device runs (Softmax); it says: {exc!s:.100}.") \
+                from None
         return
     except Exception as exc:
-        raise CheckFailed(f"expected a ValueError naming Softmax, but got {type(exc).__name__}: {exc}") from None
+        raise CheckFailed(f"expected a ValueError naming Softmax, but got {type(exc).__name__} ({exc!s:.100}).") from None
     raise CheckFailed(f"no device runs Softmax, yet hetero_subgraphs returned {got!r:.100}; raise a ValueError, "
                       "as HETERO refuses to compile such a model.")
 
@@ -102,25 +130,34 @@ def handoffs_ok(ns):
     for what, nodes, support, priority in all_cases():
         parts = [(d, list(names)) for d, names in hetero_subgraphs(nodes, support, priority)]
         want = len(boundary_tensors(nodes, [Subgraph(d, names) for d, names in parts]))
-        got = call(fn, list(nodes), [(d, list(names)) for d, names in parts])
+        got = call(fn, plain(nodes), [(d, list(names)) for d, names in parts])
         if got != want:
-            raise CheckFailed(f"for {what} split as {parts} you counted {got!r}; expected {want}: count every "
-                              "(input -> node) edge whose two ends are in different subgraphs, skip connections too.")
+            raise CheckFailed(f"count every (input -> node) edge whose two ends are in different subgraphs, skip "
+                              f"connections too: for {what} you counted {got!r:.40}; expected {want} (split as {parts}).")
 
 
-STREAM_CASES = [({1: 40.0, 2: 21.0, 4: 10.5}, 30, 1), ({1: 40.0, 2: 31.0, 4: 16.0}, 30, 2),
-                ({1: 12.0, 2: 7.0}, 30, 0), ({4: 30.0, 1: 90.0, 2: 60.0}, 30, 4), ({}, 30, 0),
-                ({1: 100.0, 8: 26.0, 3: 33.3}, 25, 8)]
+STREAM_CASES = [  # (cameras, total FPS of all cameras together) pairs, the target FPS per camera, the answer
+    ([(1, 40.0), (2, 42.0), (4, 42.0)], 30, 1),      # per camera 40, 21, 10.5
+    ([(1, 40.0), (2, 62.0), (4, 64.0)], 30, 2),      # 40, 31, 16
+    ([(1, 12.0), (2, 14.0)], 30, 0),
+    ([(4, 120.0), (1, 90.0), (2, 120.0)], 30, 4),    # exactly 30 each with 4 cameras, listed out of order
+    ([], 30, 0),
+    ([(1, 100.0), (8, 208.0), (3, 99.9)], 25, 8),    # 100, 26, 33.3
+    ([(3, 90.0), (6, 150.0)], 30, 3),                # exactly 30, then 25
+]
 
 
-@check("streams_sustained picks the most streams that keep the frame rate", points=2)
+@check("streams_sustained: the most cameras that each keep the frame rate", points=2)
 def streams_ok(ns):
     fn = need(ns, "streams_sustained", is_callable=True)
-    for fps, target, want in STREAM_CASES:
-        got = call(fn, dict(fps), target)
+    for measurements, target, want in STREAM_CASES:
+        got = call(fn, list(measurements), target)
         if got != want:
-            hint = "return 0 when none does" if want == 0 else "the largest N whose per-stream FPS >= the target"
-            raise CheckFailed(f"for {fps} at {target} FPS you said {got!r}; expected {want} ({hint}).")
+            hint = ("Return 0 when no number of cameras keeps the target" if want == 0 else
+                    "Each camera gets total_fps / cameras, reaching the target exactly counts, and the answer is the "
+                    "largest such number of cameras")
+            raise CheckFailed(f"{hint}: for {measurements} at {target} FPS per camera you said {got!r:.40}; "
+                              f"expected {want}.")
 
 
 @check("camera_results measures at least two camera counts with the harness", points=2)
@@ -129,9 +166,29 @@ def cameras_ok(ns):
     if not results or not all(isinstance(r, BenchResult) for r in results):
         raise CheckFailed("camera_results should be a list of results from ak.measure.")
     if any(r.runtime != "openvino" or r.mode != "async" or r.hint != "throughput" for r in results):
-        raise CheckFailed("measure with partial(dv.camera_runner, path, cameras=n) and mode='async'.")
+        raise CheckFailed("measure with partial(camera_runner, path, cameras=n) and mode='async'.")
     if len({r.nireq for r in results}) < 2:
         raise CheckFailed("use at least two different camera counts (e.g. cameras=1 and cameras=2).")
 
 
-CHECKS = [subgraphs_ok, raises_ok, handoffs_ok, streams_ok, cameras_ok]
+WHY_THREE_OPTIONS = {  # the notebook prints these; "b" is right
+    "a": "the model's input is handed to the first subgraph as well, and that counts as one more tensor",
+    "b": "MaxPool's output feeds two ops of the next subgraph: the first conv of the block and its Add",
+    "c": "the CPU subgraph hands its MaxPool weights to the GPU subgraph, and weights count as a tensor",
+    "d": "a tensor that goes to the CPU must come back, so one of the two boundaries is counted twice",
+}
+WHY_THREE = "b"
+
+
+@check("why_three: why two boundaries hand over three tensors", points=2)
+def why_three_ok(ns):
+    answer = need(ns, "why_three")
+    letter = answer.strip().lower().strip("()") if isinstance(answer, str) else None
+    if letter not in WHY_THREE_OPTIONS:
+        raise CheckFailed(f"why_three should be one letter of {', '.join(WHY_THREE_OPTIONS)}, not {answer!r:.40}.")
+    if letter != WHY_THREE:
+        raise CheckFailed(f"({letter}) is not it: list the edges your handoffs counts, as (producer, consumer) "
+                          "pairs whose two ends sit in different subgraphs, and look at the producers.")
+
+
+CHECKS = [subgraphs_ok, plain_types_ok, raises_ok, handoffs_ok, why_three_ok, streams_ok, cameras_ok]

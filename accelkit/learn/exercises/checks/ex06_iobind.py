@@ -1,9 +1,13 @@
 """Checks for exercises/06-bind-outputs-zero-copy.ipynb (notebook 06's material).
 
-The learner's functions are called on a small two-output model built here, not on the
-notebook's model, so a solution that hard-codes wide_conv's names or shapes fails clearly.
+The learner's functions are called on small models built here (two outputs; other names, shapes and element
+types), not on the notebook's model, so a solution that hard-codes wide_conv's names, shapes or float32 fails
+clearly. The last section's two questions (why the gain is small on a CPU, which copies binding removes on a
+CUDA session) are multiple choice, recorded as variables and checked.
 """
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -30,10 +34,26 @@ def two_output_model(dynamic: bool = False):
     return model
 
 
-def _session():
+def mixed_types_model():
+    """An ONNX model X uint8[2,4] -> H = float16(X) [2,4] and L = int64(X) [2,4]: 8 + 16 + 64 bytes."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["X"], ["H"], to=TensorProto.FLOAT16),
+         helper.make_node("Cast", ["X"], ["L"], to=TensorProto.INT64)], "mixed_types",
+        [helper.make_tensor_value_info("X", TensorProto.UINT8, [2, 4])],
+        [helper.make_tensor_value_info("H", TensorProto.FLOAT16, [2, 4]),
+         helper.make_tensor_value_info("L", TensorProto.INT64, [2, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+def _session(model=None):
     import onnxruntime as ort
 
-    return ort.InferenceSession(two_output_model().SerializeToString(), providers=["CPUExecutionProvider"])
+    model = two_output_model() if model is None else model
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
 
 
 def _feed() -> dict[str, np.ndarray]:
@@ -143,4 +163,79 @@ def results_ok(ns):
                           "(run median / preallocated median).")
 
 
-CHECKS = [zero_copy_ok, values_ok, outputs_shared_ok, inputs_shared_ok, results_ok]
+# ---------------------------------------------------------------- section 4: what would a GPU show?
+
+BYTES_CASES = [  # (model, what it is, bytes in + bytes out)
+    (two_output_model, "float32 X[3,5] -> Y[3,5] and Z[3,2]", 4 * (15 + 15 + 6)),
+    (mixed_types_model, "uint8 X[2,4] -> float16 H[2,4] and int64 L[2,4]", 8 * 1 + 8 * 2 + 8 * 8),
+]
+
+
+@check("bytes_per_call counts every input's and every output's bytes from the session's metadata", points=2)
+def bytes_ok(ns):
+    fn = need(ns, "bytes_per_call", is_callable=True)
+    for make, what, want in BYTES_CASES:
+        got = call(fn, _session(make()))
+        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+            raise CheckFailed(f"bytes_per_call should return a whole number of bytes, not {type(got).__name__}.")
+        if got != want:
+            raise CheckFailed(f"for a session {what} you counted {int(got)} bytes; expected {want}: add, over "
+                              "session.get_inputs() and session.get_outputs(), the number of elements times the size "
+                              "of the element type (ELEMENT_BYTES[arg.type]).")
+
+
+CPU_OPTIONS = {  # the notebook prints these; "c" is right
+    "a": "ORT ignores an IO binding on the CPU execution provider and runs the session the way run() does",
+    "b": "copying 13 MB takes a CPU so little time that the copies run() makes cost nothing next to the conv",
+    "c": "on a CPU, run() already hands back ORT's own output buffers: binding saves only their allocation",
+    "d": "the harness stops its clock before run() copies the outputs, so no copy can show in the median",
+}
+CPU_ANSWER = "c"
+CPU_WHY_NOT = {
+    "a": "ORT does run the binding: your check of section 2 saw it write into your arrays.",
+    "b": "on a CPU, run() makes no copy of the outputs at all in this ORT version (notebook 06, section 2 (a)).",
+    "d": "the harness times the whole call, copies included (notebook 06, section 3 measures copy_outputs_to_cpu).",
+}
+CUDA_OPTIONS = {  # "b", "d" and "e" are right
+    "a": "the convolution's reads of its weights from device memory",
+    "b": "the device-to-host copy of the output, when the next stage reads it on the GPU",
+    "c": "the host-to-device copy of a new camera frame that arrives in host memory",
+    "d": "the allocation of a new output buffer at every call",
+    "e": "the host-to-device copy of an input a previous GPU stage left in device memory",
+}
+CUDA_ANSWER = frozenset("bde")
+
+
+def _letters(value: Any, options: dict[str, str], name: str) -> set[str]:
+    """The learner's answer as a set of option letters, or one sentence saying what it should be."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (set, frozenset, list, tuple)) or not all(isinstance(v, str) for v in items):
+        raise CheckFailed(f"{name} should be a set of letters such as {{'a', 'b'}}, not {value!r:.40}.")
+    letters = {v.strip().lower().strip("()") for v in items}
+    if not letters <= set(options):
+        raise CheckFailed(f"{name} should hold letters of {', '.join(options)}, not {sorted(letters - set(options))}.")
+    return letters
+
+
+@check("why_small_on_cpu: why binding gains little on this CPU", points=1)
+def cpu_answer_ok(ns):
+    answer = need(ns, "why_small_on_cpu")
+    letter = answer.strip().lower().strip("()") if isinstance(answer, str) else None
+    if letter not in CPU_OPTIONS:
+        raise CheckFailed(f"why_small_on_cpu should be one letter of {', '.join(CPU_OPTIONS)}, not {answer!r:.40}.")
+    if letter != CPU_ANSWER:
+        raise CheckFailed(f"({letter}) is not why: {CPU_WHY_NOT[letter]}")
+
+
+@check("cuda_removes: the copies and allocations binding device tensors removes on a CUDA session", points=2)
+def cuda_answer_ok(ns):
+    letters = _letters(need(ns, "cuda_removes"), CUDA_OPTIONS, "cuda_removes")
+    wrong = sorted(letters ^ CUDA_ANSWER)
+    if wrong:
+        raise CheckFailed(f"not quite: {len(wrong)} {'letter is' if len(wrong) == 1 else 'letters are'} missing or "
+                          "extra. For each option, ask whether it is work on data already where it must be, or a move "
+                          "or an allocation that run() repeats at every call.")
+
+
+CHECKS = [zero_copy_ok, values_ok, outputs_shared_ok, inputs_shared_ok, results_ok, bytes_ok, cpu_answer_ok,
+          cuda_answer_ok]
