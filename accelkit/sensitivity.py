@@ -133,8 +133,8 @@ def channel_ranges(kind: str) -> pd.DataFrame:
     with torch.no_grad():
         act = torch.nn.Sequential(*layers[:upto])(torch.from_numpy(split("calibration").x))
     return pd.DataFrame({"channel": range(dw.out_channels),
-                         "max_abs_weight": dw.weight.detach().abs().amax(dim=(1, 2, 3)).numpy().round(3),
-                         "max_activation": act.amax(dim=(0, 2, 3)).numpy().round(3)})
+                         "max_abs_weight": dw.weight.detach().abs().amax(dim=(1, 2, 3)).numpy().astype(float).round(1),
+                         "max_activation": act.amax(dim=(0, 2, 3)).numpy().astype(float).round(0)})
 
 
 def corrupted_calibration(frames: int = CORRUPTED_FRAMES) -> np.ndarray:
