@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from graded import graded
 
 from accelkit.learn.exercises.build import build_exercise, repo_dir
-from accelkit.learn.exercises.checking import run_checks
 from accelkit.learn.exercises.checks import ex04_byhand
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")   # some wrong solutions divide by zero on purpose
@@ -124,17 +124,8 @@ NAMES = {"scale_zero_point", "quantize", "dequantize", "matmul_integer", "qlinea
 R = SimpleNamespace(**{name: globals()[name] for name in NAMES})   # the right functions, for wrong ones to reuse
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns, check_seconds=60)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex04_byhand.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE, check_seconds=60)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 SZP_U8, SZP_I8, QUANT, DEQUANT = (named("scale_zero_point for uint8"), named("scale_zero_point for int8"),

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from graded import graded
 
 from accelkit.harness.measure import BenchResult
 from accelkit.learn.exercises.build import build_exercise, repo_dir
-from accelkit.learn.exercises.checking import run_checks
 from accelkit.learn.exercises.checks import ex00_measure
 
 EXERCISE = "00-measure-like-benchmark-app"
@@ -65,17 +65,8 @@ def right_answers() -> dict:
     return ns
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex00_measure.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 NEAREST, SUMMARY, INT8, BF16 = (named("nearest_rank"), named("summarize_window"), named("has_int8"),

@@ -8,9 +8,9 @@ import math
 from types import SimpleNamespace
 
 import pytest
+from graded import graded
 
 from accelkit.learn.exercises.build import build_exercise, repo_dir
-from accelkit.learn.exercises.checking import run_checks
 from accelkit.learn.exercises.checks import ex01_providers as ex
 
 EXERCISE = "01-find-cpu-fallback"
@@ -82,17 +82,8 @@ def right_answers() -> dict:
     return ns
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 BY_EP, FALLBACK, COPIES, ACTIVE, OWN = (named("nodes_by_provider"), named("fallback_nodes"), named("copy_nodes"),

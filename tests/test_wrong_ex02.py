@@ -9,11 +9,11 @@ from types import SimpleNamespace
 
 import onnxruntime as ort
 import pytest
+from graded import graded
 
 from accelkit.harness.interleave import Comparison
 from accelkit.harness.measure import BenchResult
 from accelkit.learn.exercises.build import build_exercise, repo_dir
-from accelkit.learn.exercises.checking import run_checks
 from accelkit.learn.exercises.checks import ex02_optlevel
 
 EXERCISE = "02-pick-opt-level"
@@ -84,17 +84,8 @@ def right_answers() -> dict:
     return ns
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex02_optlevel.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 FUSION, PICK, MINE, LEVEL, CREATION = (named("fusion_summary"), named("pick_config"), named("my_results"),

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 import pytest
+from graded import graded
 from openvino import opset13 as ops
 from openvino.preprocess import ColorFormat, PrePostProcessor
 
 from accelkit.learn.exercises.build import build_exercise, repo_dir
-from accelkit.learn.exercises.checking import run_checks
 from accelkit.learn.exercises.checks import ex03_ir
 
 EXERCISE = "03-convert-and-inspect"
@@ -84,17 +84,8 @@ def right_answers() -> dict:
             "numpy_preprocess": numpy_preprocess, "with_preprocessing": ppp_with()}
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns, check_seconds=60)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex03_ir.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE, check_seconds=60)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 STATIC, LAYERS, RATIO, NUMPY, INPUT, OUTPUT = (named("static_digits"), named("count_layers"), named("size_ratio"),

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from graded import graded
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
-from accelkit.learn.exercises.checking import run_checks
-from accelkit.learn.exercises.checks import ex04_quant
 from accelkit.models import load_digits_split
 from accelkit.models.files import onnx_path
 from accelkit.quant import digits_test_set, model_outputs, preprocessed_onnx
@@ -96,17 +95,8 @@ def right(folder):
     return ns
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns, check_seconds=120)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex04_quant.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE, check_seconds=120)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 READER, CALIBRATION, SETTINGS = named("DigitsReader"), named("my_int8_path was calibrated"), named("my_int8_path is U8S8")

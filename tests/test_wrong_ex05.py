@@ -7,11 +7,10 @@ grading of the solution and of the untouched exercise is test_grade's parametriz
 from types import SimpleNamespace
 
 import pytest
+from graded import graded
 
 from accelkit import devices as dv
 from accelkit.harness.measure import BenchResult
-from accelkit.learn.exercises.checking import run_checks
-from accelkit.learn.exercises.checks import ex05_devices
 
 EXERCISE = "05-hetero-split"
 FULL = 14
@@ -58,17 +57,8 @@ def right_answers() -> dict:
     return ns
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex05_devices.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 SUBGRAPHS, TYPES, RAISES = named("hetero_subgraphs forms"), named("hetero_subgraphs returns"), named("hetero_subgraphs raises")

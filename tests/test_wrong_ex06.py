@@ -8,10 +8,9 @@ parametrized test.
 import numpy as np
 import onnxruntime as ort
 import pytest
+from graded import graded
 
 from accelkit.harness.measure import BenchResult
-from accelkit.learn.exercises.checking import run_checks
-from accelkit.learn.exercises.checks import ex06_iobind
 
 EXERCISE = "06-bind-outputs-zero-copy"
 FULL = 15
@@ -54,17 +53,8 @@ def right_answers() -> dict:
             "why_small_on_cpu": "c", "cuda_removes": {"b", "d", "e"}}
 
 
-def results(ns: dict) -> dict:
-    return {r.name: r for r in run_checks(EXERCISE, ns)}
-
-
-def lost(ns: dict) -> dict:
-    """The checks that did not give full points: name -> message."""
-    return {name: r.message for name, r in results(ns).items() if r.earned < r.points}
-
-
-def named(start: str) -> str:
-    return next(c.name for c in ex06_iobind.CHECKS if c.name.startswith(start))
+_graded = graded(EXERCISE)
+results, lost, named = _graded.results, _graded.lost, _graded.named
 
 
 ZERO_COPY, VALUES, SHARED, INPUTS = (named("is_zero_copy"), named("bind_preallocated: after"),
