@@ -291,9 +291,3 @@ def accuracies(variants: dict[str, str | Path]) -> pd.DataFrame:
     frame["test_drop_pts"] = frame["test_%"].iloc[0] - frame["test_%"]
     return frame.round(2)
 
-
-def summary(frame: pd.DataFrame, a: str, b: str) -> dict[str, Any]:
-    """The test-accuracy gap between two variants of an ``accuracies`` table, in points."""
-    rows = frame.set_index("variant")
-    return {"better": a if rows.loc[a, "test_%"] >= rows.loc[b, "test_%"] else b,
-            "gap_pts": round(abs(float(rows.loc[a, "test_%"] - rows.loc[b, "test_%"])), 2)}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import data_dir
-from .digits import Split, load_digits_split, shift_batch
+from .digits import Split, accuracy, load_digits_split, shift_batch
 
 if TYPE_CHECKING:
     import torch
@@ -147,13 +147,6 @@ def rescale_channels(folded: nn.Module, block: int, scales: np.ndarray) -> nn.Mo
     return out
 
 
-def accuracy_of(model: nn.Module, split: Split) -> float:
-    import torch
-
-    with torch.no_grad():
-        return float((model(torch.from_numpy(split.x)).argmax(1).numpy() == split.y).mean())
-
-
 def train_depthwise(epochs: int = 20, seed: int = 0, batch: int = 64, log=print) -> tuple[nn.Module, float]:
     """Adam + cosine schedule on the fit split, with random shifts; returns (model, validation accuracy)."""
     import torch
@@ -176,8 +169,8 @@ def train_depthwise(epochs: int = 20, seed: int = 0, batch: int = 64, log=print)
             opt.step()
         sched.step()
         model.eval()
-        log(f"epoch {epoch + 1:2d}/{epochs}  loss {loss.item():.4f}  validation acc {accuracy_of(model, splits.validation):.4f}")
-    return model, accuracy_of(model, splits.validation)
+        log(f"epoch {epoch + 1:2d}/{epochs}  loss {loss.item():.4f}  validation acc {accuracy(model, splits.validation):.4f}")
+    return model, accuracy(model, splits.validation)
 
 
 def main(argv: list[str] | None = None) -> int:
