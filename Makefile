@@ -12,10 +12,12 @@ TEST_PATHS := tests $(NOTEBOOKS) $(wildcard solutions)
 
 .PHONY: venv test-venv lab test lint run bench exercises clean
 
-$(STAMP): pyproject.toml data/jupyterlab-overrides.json
+$(STAMP): pyproject.toml requirements-nodeps.txt data/jupyterlab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@# optimum-intel without its torchvision requirement (see the file).
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	@# Classroom default: JupyterLab never asks about, nor fetches, news or updates.
 	@mkdir -p $(LAB_SETTINGS) && cp data/jupyterlab-overrides.json $(LAB_SETTINGS)/overrides.json
 	@# Notebook 01's OpenVINO EP packages (plugin + legacy build), each in its own folder (accelkit eps).

@@ -75,7 +75,7 @@ def __getattr__(name: str) -> Any:
 
 # The notebooks' own modules (``from accelkit import quant``), listed by ``dir(accelkit)`` too.
 TOPICS = ("hardware", "benchapp", "providers", "partition", "epdevices", "graphopt", "ir", "quant", "sensitivity", "devices",
-          "iobind", "roofline", "capstone", "claims")
+          "iobind", "roofline", "capstone", "claims", "llm")
 
 
 def __dir__() -> list[str]:

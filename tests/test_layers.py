@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "accelkit"
 # folder (or L0 module) -> layer; the notebooks' own topic modules sit at layer 4, ordered by notebook
 LAYERS = {"errors": 0, "config": 0, "core": 0, "models": 1, "runtimes": 2, "harness": 3, "learn": 5, "tools": 6}
 TOPICS = {"hardware": 0, "benchapp": 0, "providers": 1, "partition": 1, "epdevices": 1, "graphopt": 2, "ir": 3, "quant": 4, "sensitivity": 4, "devices": 5,
-          "iobind": 6, "roofline": 7, "capstone": 7, "claims": 7}
+          "iobind": 6, "roofline": 7, "capstone": 7, "claims": 7, "llm": 7}
 TOP = 9  # accelkit/__init__.py (loads public names lazily) and __main__.py may import anything
 # What layer 0 must not import at module level: ``import accelkit`` stays cheap.
 HEAVY = ("torch", "onnx", "onnxruntime", "openvino", "nncf", "pandas", "plotly", "ipywidgets", "sklearn")

@@ -1,5 +1,6 @@
 """The package's surface and install files stay consistent."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -97,6 +98,7 @@ def test_postbuild_installs_the_kit_and_the_lab_overrides(tmp_path):
     env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "NB_PYTHON_PREFIX": str(tmp_path / "prefix")}
     subprocess.run([str(postbuild)], cwd=ROOT, env=env, check=True)
     assert (tmp_path / "calls.txt").read_text().splitlines() == ["-m pip install --no-deps -e .",
+                                                                 "-m pip install --no-deps -r requirements-nodeps.txt",
                                                                  "-m accelkit.tools.cli eps install"]
     copied = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert copied.read_text() == (ROOT / "data" / "jupyterlab-overrides.json").read_text()
@@ -115,3 +117,30 @@ def test_lab_overrides_match_the_installed_jupyterlab_schema():
         assert set(settings) <= set(schema["properties"]), plugin
         jsonschema.validate(settings, schema)
     assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_the_llm_stack_imports_together_without_torchvision():
+    """optimum-intel declares torchvision, which breaks transformers beside the CPU torch: the kit installs
+    optimum-intel without it (requirements-nodeps.txt), and everything notebook 07-llm-inference uses imports."""
+    code = ("import importlib.util, json; from transformers import LlamaConfig, LlamaForCausalLM; "
+            "from optimum.exporters.openvino import main_export; import openvino_genai, openvino_tokenizers, tokenizers; "
+            "print(json.dumps([importlib.util.find_spec('torchvision') is None, openvino_genai.__version__]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+    no_torchvision, genai = json.loads(out.strip().splitlines()[-1])
+    assert no_torchvision and genai.startswith("2026.4.1")
+
+
+def test_pip_check_misses_only_the_declared_torchvision():
+    out = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True).stdout
+    problems = [line for line in out.splitlines() if line.strip() and "No broken requirements" not in line]
+    assert problems == ["optimum-intel 2.2.0 requires torchvision, which is not installed."], problems
+
+
+def test_nodeps_requirements_are_installed_by_make_and_postbuild():
+    pins = [line for line in (ROOT / "requirements-nodeps.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert pins == ["optimum-intel==2.2.0"]
+    from importlib import metadata
+    assert metadata.version("optimum-intel") == "2.2.0"
+    assert "--no-deps -r requirements-nodeps.txt" in (ROOT / "Makefile").read_text()

@@ -35,7 +35,7 @@ __all__ = ["NOTEBOOKS", "BEYOND", "LANGS", "RATINGS", "LEARNED_DAYS", "MAX_INTER
 
 NOTEBOOKS = ("00-setup-and-hardware", "01-execution-providers", "02-graph-optimizations",
              "03-openvino-ir-conversion", "04-quantization", "04-when-quantization-bites", "05-auto-vs-hetero",
-             "06-io-binding", "07-capstone-deployment", "08-interview-drill")
+             "06-io-binding", "07-capstone-deployment", "07-llm-inference", "08-interview-drill")
 BEYOND = "beyond-the-kit"      # taught by a documentation page (``read:``), not by a notebook
 LANGS = ("en", "ko", "ko-en", "en-ko")   # "ko-en": question in Korean, answer in English
 RATINGS = {0: "again", 1: "hard", 2: "good", 3: "easy"}
