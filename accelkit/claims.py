@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import data_dir
 from .core.banks import fail, load_yaml, require, unique_ids
+from .errors import AccelkitError
 
 __all__ = ["STATUSES", "TOPICS", "Claim", "claims_path", "load_claims", "claims_for", "ClaimTable", "claim_table",
            "check_openvino_runtime_import", "check_device_plugins", "check_onednn_tbb", "package_size_mb"]
@@ -92,11 +93,17 @@ class ClaimTable:
         return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def claim_table(notebook: str, measured: dict[str, tuple[str, str]] | None = None) -> ClaimTable:
-    """The notebook's claims; ``measured`` maps a claim id to (what was measured, verdict)."""
+def claim_table(notebook: str, measured: dict[str, tuple[str, str]] | None = None, *,
+                also: tuple[str, ...] = ()) -> ClaimTable:
+    """The notebook's claims, then the claims ``also`` names (ids filed under an earlier notebook that
+    this one measures); ``measured`` maps a claim id to (what was measured, verdict)."""
     measured = measured or {}
+    by_id = {c.id: c for c in load_claims()}
+    unknown = [i for i in also if i not in by_id]
+    if unknown:
+        raise AccelkitError(f"no claim has the id {unknown[0]!r}: the ids are in {claims_path().name}.")
     rows = []
-    for c in claims_for(notebook):
+    for c in [*claims_for(notebook), *(by_id[i] for i in also if by_id[i].notebook != notebook)]:
         value, verdict = measured.get(c.id, ("—", UNMEASURED[c.status]))
         if c.id not in measured and c.correction:
             verdict = f"{verdict}. {c.correction.split('. ')[0].rstrip('.')}."

@@ -24,13 +24,14 @@ from .config import cache_dir, data_dir, is_quick
 from .core.cache import build_once, versions_key
 from .core.quiet import quiet
 from .errors import AccelkitError
-from .harness.generation import GenerationResult, measure_generation
+from .harness.generation import GenerationResult, as_prompts, measure_generation
 from .models import tinyllama
 
 __all__ = ["FORMATS", "WeightFormat", "weight_format", "speed_model", "model_shape", "hf_folder", "ov_folder",
            "folder_mb", "weight_bytes", "kv_cache_bytes", "predicted_tpot_ms", "ov_pipeline", "ov_generate",
            "measure_ov", "OvLogits", "next_token_agreement", "check_prompt", "ort_decoder", "ort_int_weights",
-           "OrtDecoder", "measure_ort", "calibration_inputs", "bf16_native", "held_out_stream"]
+           "OrtDecoder", "measure_ort", "calibration_inputs", "bf16_native", "held_out_stream", "BACKENDS", "prompt",
+           "prompts", "bound_by", "batch_generate"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")          # nothing may be downloaded at run time
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -218,20 +219,42 @@ def bf16_native() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+_HELD_OUT: dict[str, np.ndarray] = {}
+
+
 def held_out_stream(name: str = "tiny-llama") -> np.ndarray:
-    _, held = tinyllama.corpus_split()
-    return tinyllama.token_stream(tinyllama.load_tokenizer(hf_folder(name)), tinyllama.read_texts(held))
+    """The held-out files as one token stream (tokenized once per process; read-only)."""
+    if name not in _HELD_OUT:
+        _, held = tinyllama.corpus_split()
+        stream = tinyllama.token_stream(tinyllama.load_tokenizer(hf_folder(name)), tinyllama.read_texts(held))
+        stream.flags.writeable = False
+        _HELD_OUT[name] = stream
+    return _HELD_OUT[name]
 
 
 # ---------------------------------------------------------------- OpenVINO: LLMPipeline
 
+BACKENDS = ("SDPA", "PA")
+
+
 def ov_pipeline(folder: Path, *, precision: str = "f32", kv_cache: str | None = None, scheduler: dict | None = None,
-                threads: int | None = None):
-    """(``LLMPipeline``, load seconds). ``precision`` is the CPU plugin's INFERENCE_PRECISION_HINT;
-    ``kv_cache`` its KV_CACHE_PRECISION (the plugin's default is u8); ``scheduler`` switches to the
-    continuous-batching / PagedAttention path with these ``SchedulerConfig`` fields."""
+                threads: int | None = None, backend: str = "SDPA", properties: dict[str, Any] | None = None):
+    """(``LLMPipeline``, load seconds).
+
+    ``backend`` is openvino-genai's ATTENTION_BACKEND: "SDPA" runs the exported stateful model as it
+    is (the KV cache is the infer request's state; one request at a time); "PA" converts it to
+    PagedAttention and runs it through the continuous-batching scheduler — openvino-genai's own
+    default on x86 CPUs, which also turns prefix caching on (a repeated prompt prefix is not
+    recomputed). The kit defaults to "SDPA" so a prefill is a prefill; ``scheduler`` (a dict of
+    ``SchedulerConfig`` fields) implies "PA" with exactly those fields (prefix caching off unless
+    given). ``precision`` is the CPU plugin's INFERENCE_PRECISION_HINT; ``kv_cache`` its
+    KV_CACHE_PRECISION (the plugin's default is u8); ``properties`` go to the plugin as they are
+    (e.g. ``{"DYNAMIC_QUANTIZATION_GROUP_SIZE": 0}``)."""
     import openvino_genai as genai
 
+    if backend not in BACKENDS:
+        raise AccelkitError(f"unknown attention backend {backend!r}: use 'SDPA' (the stateful model) or 'PA' "
+                            "(PagedAttention with continuous batching).")
     folder = Path(folder)
     for needed in ("openvino_model.xml", "openvino_tokenizer.xml", "openvino_detokenizer.xml"):
         if not (folder / needed).is_file():
@@ -241,6 +264,8 @@ def ov_pipeline(folder: Path, *, precision: str = "f32", kv_cache: str | None = 
         props["KV_CACHE_PRECISION"] = kv_cache
     if threads:
         props["INFERENCE_NUM_THREADS"] = threads
+    props["ATTENTION_BACKEND"] = "PA" if scheduler is not None else backend
+    props.update(properties or {})
     if scheduler is not None:
         sc = genai.SchedulerConfig()
         for k, v in scheduler.items():
@@ -299,7 +324,8 @@ def ov_generate(pipe) -> tuple[Callable, Callable[[], dict[str, float] | None]]:
     def prepare(prompt_ids, n):
         key = (tuple(prompt_ids), n)
         if key not in prepared:
-            prepared.clear()
+            if len(prepared) >= 32:
+                prepared.clear()
             prepared[key] = (ov.Tensor(np.asarray(prompt_ids, dtype=np.int64)[None]), _config(n))
         return prepared[key]
 
@@ -308,6 +334,8 @@ def ov_generate(pipe) -> tuple[Callable, Callable[[], dict[str, float] | None]]:
         result = pipe.generate(ids, config, Stamp(on_token))
         last["metrics"] = result.perf_metrics
         return list(result.tokens[0])
+
+    generate.prepare = prepare          # type: ignore[attr-defined]  # the harness calls it before its clock
 
     def metrics():
         pm = last.get("metrics")
@@ -318,16 +346,19 @@ def ov_generate(pipe) -> tuple[Callable, Callable[[], dict[str, float] | None]]:
     return generate, metrics
 
 
-def measure_ov(folder: Path, prompt_ids: Sequence[int], new_tokens: int, *, repeats: int = 3, precision: str = "f32",
-               kv_cache: str | None = None, label: str = "", context: int = 2048, pipe=None,
-               threads: int | None = None) -> GenerationResult:
-    """Load (unless ``pipe`` is given), warm up, then time ``repeats`` greedy generations."""
-    check_prompt(prompt_ids, new_tokens, context)
+def measure_ov(folder: Path, prompt_ids: Sequence[int] | Sequence[Sequence[int]], new_tokens: int, *,
+               repeats: int = 3, precision: str = "f32", kv_cache: str | None = None, label: str = "",
+               context: int = 2048, pipe=None, threads: int | None = None, backend: str = "SDPA") -> GenerationResult:
+    """Load (unless ``pipe`` is given), warm up, then time ``repeats`` greedy generations.
+    ``prompt_ids`` is one prompt or several of one length (``prompts``: each run its own); the
+    settings record what the caller says ``pipe`` was built with."""
+    for p in as_prompts(prompt_ids):
+        check_prompt(p, new_tokens, context)
     load_s = None
     if pipe is None:
-        pipe, load_s = ov_pipeline(folder, precision=precision, kv_cache=kv_cache, threads=threads)
+        pipe, load_s = ov_pipeline(folder, precision=precision, kv_cache=kv_cache, threads=threads, backend=backend)
     generate, metrics = ov_generate(pipe)
-    settings = {"runtime": "openvino-genai", "model": Path(folder).name, "precision": precision,
+    settings = {"runtime": "openvino-genai", "model": Path(folder).name, "backend": backend, "precision": precision,
                 "kv_cache": kv_cache or "u8 (default)", "threads": threads or os.cpu_count(), "greedy": True}
     return measure_generation(generate, prompt_ids, new_tokens, repeats=repeats, label=label or Path(folder).name,
                               load_s=load_s, settings=settings, perf_metrics=metrics)
@@ -358,7 +389,7 @@ def next_token_agreement(reference: Callable, candidate: Callable, stream: np.nd
     starts = np.linspace(0, len(stream) - window - 1, windows).astype(int)
     same = total = 0
     for s in starts:
-        ids = stream[s:s + window][None]
+        ids = np.array(stream[s:s + window])[None]     # a writable copy (the held-out stream is read-only)
         same += int((reference(ids).argmax(-1) == candidate(ids).argmax(-1)).sum())
         total += window
     return same / total
@@ -369,7 +400,8 @@ def next_token_agreement(reference: Callable, candidate: Callable, stream: np.nd
 def _export_ort(name: str, out: Path) -> None:
     import torch
 
-    model = tinyllama.load_tiny(hf_folder(name)) if name == "tiny-llama" else _random_hf(name)
+    with quiet():             # transformers' weight-loading progress bar
+        model = tinyllama.load_tiny(hf_folder(name)) if name == "tiny-llama" else _random_hf(name)
     decoder = tinyllama.LlamaDecoder(model)
     shape = model_shape(name)
     layers, kv = shape["num_hidden_layers"], shape["num_key_value_heads"]
@@ -390,12 +422,13 @@ def _random_hf(name: str):
     return LlamaForCausalLM.from_pretrained(hf_folder(name)).eval()
 
 
-def _ort_quantize(src: Path, out: Path, bits: int, block: int, sym: bool) -> None:
+def _ort_quantize(src: Path, out: Path, bits: int, block: int, sym: bool, accuracy_level: int | None) -> None:
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
     with quiet():
-        q = MatMulNBitsQuantizer(onnx.load(src / "decoder.onnx"), bits=bits, block_size=block, is_symmetric=sym)
+        q = MatMulNBitsQuantizer(onnx.load(src / "decoder.onnx"), bits=bits, block_size=block, is_symmetric=sym,
+                                 accuracy_level=accuracy_level)
         q.process()
         q.model.save_model_to_file(str(out / "decoder.onnx"), use_external_data_format=False)
 
@@ -407,13 +440,20 @@ def ort_decoder(name: str) -> Path:
     return folder
 
 
-def ort_int_weights(name: str, bits: int = 4, block: int = 64, sym: bool = True) -> Path:
-    """The decode graph with its MatMul weights in ``bits`` (MatMulNBits, ``block`` weights per scale)."""
+def ort_int_weights(name: str, bits: int = 4, block: int = 64, sym: bool = True,
+                    accuracy_level: int | None = None) -> Path:
+    """The decode graph with its MatMul weights in ``bits`` (MatMulNBits, ``block`` weights per scale).
+    ``accuracy_level`` is the node attribute that lets the CPU kernel compute in lower precision: 4
+    quantizes each block of the input to int8 on the fly and uses integer dot products; unset (None)
+    computes in f32."""
     if bits not in (4, 8):
         raise AccelkitError(f"MatMulNBits stores 4 or 8 bits per weight, not {bits}.")
+    if accuracy_level not in (None, 0, 1, 2, 3, 4):
+        raise AccelkitError(f"accuracy_level is 0 (unset), 1 (f32), 2 (f16), 3 (bf16) or 4 (int8), not {accuracy_level!r}.")
     weight_format(f"int4-{'sym' if sym else 'asym'}-g{block}", model_shape(name))
-    folder = cache_dir() / "llm" / f"{name}-{_key(name)}" / f"ort-int{bits}-{'sym' if sym else 'asym'}-b{block}"
-    build_once(folder, lambda tmp: _ort_quantize(ort_decoder(name), tmp, bits, block, sym))
+    level = "" if accuracy_level is None else f"-acc{accuracy_level}"
+    folder = cache_dir() / "llm" / f"{name}-{_key(name)}" / f"ort-int{bits}-{'sym' if sym else 'asym'}-b{block}{level}"
+    build_once(folder, lambda tmp: _ort_quantize(ort_decoder(name), tmp, bits, block, sym, accuracy_level))
     return folder
 
 
@@ -467,9 +507,11 @@ class OrtDecoder:
         return out
 
 
-def measure_ort(folder: Path, name: str, prompt_ids: Sequence[int], new_tokens: int, *, repeats: int = 3,
-                label: str = "", recompute: bool = False, decoder: OrtDecoder | None = None) -> GenerationResult:
-    check_prompt(prompt_ids, new_tokens, model_shape(name)["max_position_embeddings"])
+def measure_ort(folder: Path, name: str, prompt_ids: Sequence[int] | Sequence[Sequence[int]], new_tokens: int, *,
+                repeats: int = 3, label: str = "", recompute: bool = False,
+                decoder: OrtDecoder | None = None) -> GenerationResult:
+    for p in as_prompts(prompt_ids):
+        check_prompt(p, new_tokens, model_shape(name)["max_position_embeddings"])
     dec = decoder or OrtDecoder(folder, name)
     settings = {"runtime": "onnxruntime", "model": Path(folder).name, "kv_cache": "recompute" if recompute else "f32",
                 "threads": os.cpu_count(), "greedy": True}
@@ -488,16 +530,31 @@ def prompt(length: int, offset: int = 0) -> list[int]:
     return [0, *stream[offset:offset + length - 1].tolist()]
 
 
+def prompts(length: int, count: int) -> list[list[int]]:
+    """``count`` different prompts of ``length`` tokens each, from places spread over the held-out text
+    (give the harness ``repeats + 1`` of them, so no run reuses what an earlier one computed)."""
+    if count < 1:
+        raise AccelkitError("prompts needs count >= 1.")
+    stream = held_out_stream()
+    last = len(stream) - length - 1
+    if last < count * length:
+        raise AccelkitError(f"{count} prompts of {length} tokens do not fit the held-out text ({len(stream)} tokens).")
+    return [prompt(length, int(o)) for o in np.linspace(0, last, count + 1)[1:]]
+
+
 def bound_by(measured_ms: float, predicted_ms: float, one_thread_ms: float | None = None, *, slack: float = 1.25) -> str:
     """Which limit binds a decode step, from measurements: within ``slack`` of the bandwidth bound ->
-    "bandwidth"; slower, and one thread clearly slower than all (>= 1.3x) -> "compute" (the cores'
-    work per token: dequantization, kernels); slower, and a second thread does not help -> "overhead"
-    (per-token fixed costs that neither bandwidth nor cores explain)."""
+    "bandwidth". Slower than that, one thread decides: clearly slower than all cores (>= 1.3x) ->
+    "compute" (the cores' work per token: dequantization, kernels); about as fast (<= 1.1x) ->
+    "overhead" (per-token fixed costs that neither bandwidth nor cores explain); in between ->
+    "compute + overhead" (a second core helps some, not enough to call it compute-bound)."""
     if measured_ms <= slack * predicted_ms:
         return "bandwidth"
     if one_thread_ms is None:
         return "not bandwidth"
-    return "compute" if one_thread_ms >= 1.3 * measured_ms else "overhead"
+    if one_thread_ms >= 1.3 * measured_ms:
+        return "compute"
+    return "overhead" if one_thread_ms <= 1.1 * measured_ms else "compute + overhead"
 
 
 def batch_generate(pipe, prompts: Sequence[str], new_tokens: int, repeats: int = 2) -> dict[str, float]:

@@ -25,6 +25,15 @@ def test_table_renders_measured_and_unmeasured():
     assert "<table>" in table._repr_html_()
 
 
+def test_a_later_notebook_can_measure_claims_filed_earlier():
+    table = claim_table("07-llm-inference", {"llama2-trt-4x": ("INT4 2.9x f32", "not checkable here")},
+                        also=("llama2-trt-4x", "gpt-3x-azure"))
+    assert [r["id"] for r in table.rows] == ["llama2-trt-4x", "gpt-3x-azure"]
+    assert table.rows[0]["measured"] == "INT4 2.9x f32" and table.rows[1]["measured"] == "—"
+    with pytest.raises(AccelkitError, match="no claim has the id 'gpt-4x'"):
+        claim_table("07-llm-inference", also=("gpt-4x",))
+
+
 def test_live_checks_on_this_machine():
     value, verdict = check_openvino_runtime_import()
     assert "import fails" in value and verdict.startswith("outdated")

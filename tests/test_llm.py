@@ -104,6 +104,28 @@ def test_the_harness_on_a_known_clock(monkeypatch):
     assert r.row()["new_tokens"] == 5
 
 
+def test_the_harness_gives_each_run_its_own_prompt():
+    """A runtime may cache what it computed for a prompt (PA's prefix caching): each run, warm-up included,
+    gets the next prompt; prompts of different lengths are refused in one sentence."""
+    seen = []
+
+    def generate(prompt, n, on_token):
+        seen.append(prompt[0])
+        for _ in range(n):
+            on_token()
+        return list(range(n))
+
+    r = measure_generation(generate, [[10, 1], [11, 1], [12, 1], [13, 1]], 3, repeats=3)
+    assert seen == [10, 11, 12, 13] and r.prompts == 4 and r.prompt_tokens == 2
+    seen.clear()
+    assert measure_generation(generate, [7, 8, 9], 3, repeats=2).prompts == 1 and seen == [7, 7, 7]
+    with pytest.raises(AccelkitError, match="2 different lengths"):
+        measure_generation(generate, [[1, 2], [1, 2, 3]], 3)
+    assert len({tuple(p) for p in llm.prompts(16, 4)}) == 4 and {len(p) for p in llm.prompts(16, 4)} == {16}
+    with pytest.raises(AccelkitError, match="unknown attention backend 'paged'"):
+        llm.ov_pipeline(llm.hf_folder("tiny-llama"), backend="paged")
+
+
 def test_the_harness_says_when_a_generation_stops_early():
     with pytest.raises(AccelkitError, match="stopped after 3 of 8 tokens"):
         measure_generation(lambda p, n, cb: [cb() or 0 for _ in range(3)], [0], 8, repeats=1)
@@ -115,6 +137,8 @@ def test_bound_by_reads_the_measurements():
     assert llm.bound_by(11, 10) == "bandwidth"
     assert llm.bound_by(20, 10, one_thread_ms=35) == "compute"
     assert llm.bound_by(20, 10, one_thread_ms=21) == "overhead"
+    assert llm.bound_by(20, 10, one_thread_ms=24) == "compute + overhead"
+    assert llm.bound_by(20, 10) == "not bandwidth"
 
 
 def test_the_committed_tiny_llama_is_complete_and_learned_something():
@@ -165,7 +189,7 @@ def test_weight_compression_keeps_quality_in_order():
 def test_the_harness_agrees_with_perfmetrics_within_5_percent():
     """Same runs, two clocks: the harness's streamer timestamps and openvino-genai's PerfMetrics."""
     folder = llm.ov_folder(llm.speed_model(), "int8")
-    r = llm.measure_ov(folder, llm.prompt(64), 24, repeats=3)
+    r = llm.measure_ov(folder, llm.prompts(64, 4), 24, repeats=3)
     a = agreement(r)
     assert abs(a["tpot_ratio"] - 1) < 0.05, a
     assert abs(a["ttft_ratio"] - 1) < 0.05, a

@@ -14,6 +14,12 @@ Method (benchmark_app's, applied to generation):
 4. the result reports TTFT and TPOT medians and p90 (nearest rank), tokens/s (new tokens over the
    whole call), the spread of the per-repeat TPOT, and every setting.
 
+**Distinct prompts.** A runtime may keep what it computed for one prompt and reuse it for the next
+(openvino-genai's default backend on the CPU, PagedAttention, has prefix caching on): the same
+prompt timed twice then measures a cache hit, not a prefill. So the harness takes a list of
+prompts of the same length and gives each run (the warm-up included) the next one; a single prompt
+is allowed, and the result says how many distinct prompts it saw (``prompts``).
+
 ``generate(prompt_ids, max_new_tokens, on_token) -> new token ids`` is all the harness needs, so
 openvino-genai's ``LLMPipeline`` (through a streamer) and the kit's ONNX Runtime decode loop are
 measured by the same code. ``perf_metrics`` may carry what the runtime measured itself
@@ -30,7 +36,7 @@ from typing import Any
 from ..errors import AccelkitError
 from .measure import percentile
 
-__all__ = ["Generate", "GenerationResult", "measure_generation", "agreement", "generation_frame"]
+__all__ = ["Generate", "GenerationResult", "as_prompts", "measure_generation", "agreement", "generation_frame"]
 
 Generate = Callable[[Sequence[int], int, Callable[[], None]], Sequence[int]]
 
@@ -43,6 +49,7 @@ class GenerationResult:
     prompt_tokens: int
     new_tokens: int
     repeats: int
+    prompts: int              # distinct prompts the runs used (warm-up included)
     load_s: float | None
     warmup_ms: float
     ttft_ms: float            # median over repeats
@@ -63,24 +70,47 @@ class GenerationResult:
         return {**out, **{f"setting.{k}": v for k, v in self.settings.items()}}
 
 
-def measure_generation(generate: Generate, prompt_ids: Sequence[int], new_tokens: int, *, repeats: int = 3,
-                       label: str = "", load_s: float | None = None, settings: dict[str, Any] | None = None,
+def as_prompts(prompt_ids: Sequence[int] | Sequence[Sequence[int]]) -> list[list[int]]:
+    """One prompt (token ids) or several of the same length, as a list of prompts."""
+    if not len(prompt_ids):
+        raise AccelkitError("the prompt is empty: give at least one token (the tokenizer adds <s> to any text).")
+    prompts = [list(p) for p in prompt_ids] if isinstance(prompt_ids[0], Sequence) else [list(prompt_ids)]  # type: ignore[arg-type]
+    lengths = {len(p) for p in prompts}
+    if 0 in lengths:
+        raise AccelkitError("one of the prompts is empty: give at least one token each.")
+    if len(lengths) > 1:
+        raise AccelkitError(f"the prompts have {len(lengths)} different lengths ({min(lengths)} to {max(lengths)} "
+                            "tokens): TTFT depends on the length, so time prompts of one length together.")
+    return prompts
+
+
+def measure_generation(generate: Generate, prompt_ids: Sequence[int] | Sequence[Sequence[int]], new_tokens: int, *,
+                       repeats: int = 3, label: str = "", load_s: float | None = None,
+                       settings: dict[str, Any] | None = None,
                        perf_metrics: Callable[[], dict[str, float] | None] | None = None) -> GenerationResult:
     """Warm up once, then time ``repeats`` generations of exactly ``new_tokens`` tokens.
 
-    ``perf_metrics()``, if given, is called after each timed generation and returns the runtime's own
-    view of it (``{"ttft_ms", "tpot_ms", "throughput"}``)."""
+    ``prompt_ids`` is one prompt or a list of prompts of one length: run *i* (0 is the warm-up) uses
+    prompt *i* modulo their number, so ``repeats + 1`` prompts give every run its own.
+    ``generate.prepare(prompt, n)``, if it exists, is called before each run's clock starts (to
+    build input tensors outside the timing). ``perf_metrics()``, if given, is called after each timed
+    generation and returns the runtime's own view of it (``{"ttft_ms", "tpot_ms", "throughput"}``)."""
     if new_tokens < 2:
         raise AccelkitError("measure_generation needs new_tokens >= 2: TPOT is the gap between two new tokens.")
     if repeats < 1:
         raise AccelkitError("measure_generation needs repeats >= 1.")
-    if not len(prompt_ids):
-        raise AccelkitError("the prompt is empty: give at least one token (the tokenizer adds <s> to any text).")
+    prompts = as_prompts(prompt_ids)
+    prepare = getattr(generate, "prepare", None)
+    run = {"i": 0}
 
     def once() -> tuple[float, list[float], float, int]:
         stamps: list[float] = []
+        prompt = prompts[run["i"] % len(prompts)]
+        run["i"] += 1
+        if prepare is not None:
+            prepare(prompt, new_tokens)
         start = time.perf_counter()
-        out = generate(prompt_ids, new_tokens, lambda: stamps.append(time.perf_counter()))
+        out = generate(prompt, new_tokens, lambda: stamps.append(time.perf_counter()))
         end = time.perf_counter()
         if not stamps:
             raise AccelkitError("the generation produced no token: check max_new_tokens and the stop settings.")
@@ -108,7 +138,8 @@ def measure_generation(generate: Generate, prompt_ids: Sequence[int], new_tokens
     pooled = sorted(g for gaps in all_gaps for g in gaps)
     mid = statistics.median(per_repeat)
     return GenerationResult(
-        label=label, prompt_tokens=len(prompt_ids), new_tokens=produced, repeats=repeats, load_s=load_s,
+        label=label, prompt_tokens=len(prompts[0]), new_tokens=produced, repeats=repeats,
+        prompts=min(len(prompts), repeats + 1), load_s=load_s,
         warmup_ms=warmup_ms, ttft_ms=statistics.median(ttfts), ttft_p90_ms=percentile(sorted(ttfts), 90),
         tpot_ms=statistics.median(pooled), tpot_p90_ms=percentile(pooled, 90), tpot_mean_ms=statistics.fmean(pooled),
         tpot_spread_pct=100 * (max(per_repeat) - min(per_repeat)) / mid if mid else 0.0,

@@ -161,8 +161,8 @@ def _kv_mistakes(s: dict[str, int], tokens: int, batch: int, element: float) -> 
     ref = ref_kv_cache_mb(s, tokens, batch, element)
     heads, kv = s["num_attention_heads"], s["num_key_value_heads"]
     return [
-        (ref * heads / kv, f"GQA: K and V have num_key_value_heads heads ({kv}), not num_attention_heads ({heads}); "
-                           "the query heads share them, which is what GQA saves"),
+        (ref * heads / kv, f"GQA: K and V have num_key_value_heads heads ({kv}), not num_attention_heads ({heads}): "
+                           "the query heads share them"),
         (ref / 2, "the cache holds two tensors per layer, K and V"),
         (ref * MB / 2**20, "MB here is 10**6 bytes, as file sizes count it, not 2**20"),
         (ref * MB, "return megabytes (bytes / 10**6), not bytes"),
@@ -224,7 +224,8 @@ def _bpw_mistakes(name: str) -> list[tuple[float, str]]:
         (0.5, f"each group of {group} weights carries one f16 scale: 16 / {group} bits more per weight"),
         (want * 8, "return bytes per weight, not bits (divide by 8)"),
         (want + 16 / group / 8, "the scale is f16 (16 bits per group), not f32"),
-        (want * group, f"the scale is shared by the {group} weights of a group: divide its bits by {group}"),
+        ((4 + 16 + (0 if "-sym-" in name else 8)) / 8,
+         f"the scale is shared by the {group} weights of a group: divide its bits by {group}"),
     ]
     if "-sym-" in name:
         return mistakes + [(want + 1 / group, "a symmetric format has no zero point: only the f16 scale per group")]
@@ -260,6 +261,8 @@ PICKS: list[tuple[float, float, int, int, int]] = [  # (budget MB, max perplexit
     (4096.0, 100.0, 1000, 1, 16000),        # everything fits: the fastest, which is not the smallest
     (4096.0, 12.9, 1000, 1, 16000),         # the two fastest are too inaccurate
     (4096.0, 12.875, 1000, 1, 16000),       # a row exactly at the perplexity limit passes
+    (90.0, 13.0, 1000, 4, 16000),           # nothing fits 4 caches (64 MB); one (16 MB) would leave room for awq
+    (135.0, 13.0, 1000, 4, 16000),          # nothing fits 64 MB; counted in MiB (61) awq would, without the cache g32
     (137.5, 13.0, 1000, 4, 16000),          # 73.5 + 64 MB: exactly at the budget fits; g32 needs 140
     (137.0, 13.0, 1000, 4, 16000),          # 0.5 MB short: nothing fits (int4-sym-g64 fits but fails perplexity)
     (154.0, 12.8, 1000, 4, 16000),          # 90 + 64 MB, exactly at the budget
@@ -438,12 +441,14 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<!\d)[.;!?](?=\s|$)|\n", text.lower()) if s.strip()]
 
 
-def _bytes_targets() -> list[float]:
-    """The bytes ratio in theory and, when both files are built, as the files hold it, and the files' MB."""
+def _bytes_targets(decode: Any) -> list[float]:
+    """The bytes ratio in theory and, when the learner measured both files, as the files hold it, and the files' MB."""
     targets = [THEORY_RATIO]
     try:
+        for fmt in FORMATS:
+            _measured(_entry(decode, fmt), fmt)     # measured: its file is in the cache, and reading it builds nothing
         f32, int4 = (file_bytes(fmt) for fmt in FORMATS)
-    except Exception:      # not built (the learner did not measure): the theory alone
+    except Exception:      # not measured (so maybe not built): the theory alone
         return targets
     return targets + [f32 / int4, f32 / MB, int4 / MB]
 
@@ -467,7 +472,8 @@ def _cites(values: list[tuple[float, bool]], targets: list[float], rtol: float, 
 def why_rubric(text: str, decode: Any) -> dict[str, bool]:
     sentences = _sentences(text)
     ratios, speeds = _measured_targets(decode)
-    bytes_ok = any(re.search(BYTES_WORDS, s) and _cites(_numbers(s), _bytes_targets(), BYTES_RTOL) for s in sentences)
+    targets = _bytes_targets(decode)
+    bytes_ok = any(re.search(BYTES_WORDS, s) and _cites(_numbers(s), targets, BYTES_RTOL) for s in sentences)
     measured = _cites(_numbers(text), ratios, SPEED_RTOL, ratio_only=True, skip=(7,)) or \
         _cites(_numbers(text), speeds, SPEED_RTOL, skip=QUESTION_NUMBERS)
     reason = any(re.search(REASON_WORDS, s) and re.search(CONTRAST_WORDS + r"|\bbecause\b|\bso\b|\bsince\b", s)
