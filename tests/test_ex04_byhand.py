@@ -1,7 +1,9 @@
 """Exercise 04-quantize-by-hand: the hidden checks reward a right answer and every plausible wrong one loses points.
 
-The checks compare with ONNX Runtime's own QuantizeLinear, DequantizeLinear, MatMulInteger and QLinearMatMul
-(one-node graphs, a few milliseconds each); the whole-notebook grading of the solution and of the untouched
+The checks compare with ONNX Runtime's own QuantizeLinear and DequantizeLinear (one-node graphs, a few milliseconds
+each), and with MatMulInteger's and QLinearMatMul's definitions computed exactly: ORT's uint8 x int8 kernel saturates
+pairs of products to int16 on x86 without VNNI. The tests below measure where ORT equals those references (on every
+CPU) and what its kernel computes where it does not. The whole-notebook grading of the solution and of the untouched
 exercise is test_grade's parametrized test.
 """
 import math
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 from graded import graded
 
+from accelkit.core.host import host_isa
 from accelkit.learn.exercises.build import build_exercise, repo_dir
 from accelkit.learn.exercises.checks import ex04_byhand
 
@@ -174,6 +177,77 @@ def test_the_references_agree_with_ort_and_with_each_other():
     assert ex04_byhand.ref_padding_error(-1.0, 3.0) == pytest.approx(0.25 * 4 / 255)
     q = ex04_byhand.ort_quantize(np.array([0.25, 0.75, -0.25, 1e6], np.float32), np.float32(0.5), np.uint8(100))
     assert q.tolist() == [100, 102, 100, 255]
+    worst = ex04_byhand.ref_matmul_integer(np.full((1, 4096), 255, np.uint8), 0, np.full((4096, 1), -128, np.int8), 0)
+    assert worst.dtype == np.int32 and int(worst[0, 0]) == -ex04_byhand.max_abs_accumulator(4096)
+
+
+# ---------------------------------------------------------------- ORT's integer kernels against the exact references
+
+def pair_saturated_matmul(a_q, a_zp, b_q, b_zp):
+    """ORT's uint8 x int8 MatMulInteger on x86 without VNNI (MlasGemmU8S8KernelAvx2): vpmaddubsw adds the raw
+    products of k = 2i and 2i + 1 into a saturating int16, vpmaddwd and vpaddd sum those in int32, and the zero
+    points enter exactly, through row and column sums. uint8 x uint8 takes an exact kernel."""
+    a, b = a_q.astype(np.int64), b_q.astype(np.int64)
+    k = a.shape[1]
+    if b_q.dtype == np.int8:
+        padded_a, padded_b = np.pad(a, ((0, 0), (0, k % 2))), np.pad(b, ((0, k % 2), (0, 0)))
+        pairs = padded_a[:, 0::2, None] * padded_b[None, 0::2] + padded_a[:, 1::2, None] * padded_b[None, 1::2]
+        raw = np.clip(pairs, -2**15, 2**15 - 1).sum(axis=1)
+    else:
+        raw = a @ b
+    acc = raw - int(a_zp) * b.sum(axis=0) - int(b_zp) * a.sum(axis=1)[:, None] + k * int(a_zp) * int(b_zp)
+    return acc.astype(np.int32)
+
+
+def _no_pair_saturates() -> list[tuple]:
+    """(a_q, a_zp, b_q, b_zp) that every ORT kernel computes exactly: uint8 x uint8, and reduce_range's int8 weights
+    in [-64, 64], whose pairs reach 2 * 255 * 64 = 32,640 < 32,767 (K = 4096 gives sums beyond 2**24)."""
+    rng = np.random.default_rng(7)
+    return [(rng.integers(0, 256, (9, 70)).astype(np.uint8), np.uint8(3),
+             rng.integers(0, 256, (70, 6)).astype(np.uint8), np.uint8(128)),
+            (rng.integers(0, 256, (24, 96)).astype(np.uint8), np.uint8(131),
+             rng.integers(-64, 65, (96, 20)).astype(np.int8), np.int8(-4)),
+            (np.full((2, 4096), 255, np.uint8), np.uint8(0), np.full((4096, 3), -64, np.int8), np.int8(0))]
+
+
+def test_exact_references_equal_ort_where_no_pair_saturates():
+    """On every CPU: where no pair of products leaves int16, ORT's MatMulInteger is the definition, and its
+    QLinearMatMul is ref_qlinear_matmul to the last bit (the same float32 requantization)."""
+    for a, a_zp, b, b_zp in _no_pair_saturates():
+        want = ex04_byhand.ref_matmul_integer(a, a_zp, b, b_zp)
+        assert np.array_equal(ex04_byhand.ort_matmul_integer(a, a_zp, b, b_zp), want)
+        assert np.array_equal(pair_saturated_matmul(a, a_zp, b, b_zp), want)
+        a_scale, b_scale = np.float32(0.0173), np.float32(0.0041)
+        y_scale = np.float32(float(a_scale) * float(b_scale) * np.abs(want.astype(np.int64)).max() / 110)
+        args = (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, np.uint8(120))
+        assert np.array_equal(ex04_byhand.ort_qlinear_matmul(*args), ex04_byhand.ref_qlinear_matmul(*args))
+
+
+def test_ort_uint8_by_int8_is_the_definition_with_vnni_and_saturates_pairs_without():
+    """The checks' uint8 x int8 cases hold pairs beyond int16, so ORT's result depends on the CPU: the definition with
+    VNNI (vpdpbusd sums four products in int32), pair-saturated on x86 without it. Hence the exact references."""
+    isa = host_isa()
+    vnni = bool(isa["AVX512-VNNI"] or isa["AVX-VNNI"] or isa["AMX"])
+    expected = "definition" if vnni else "pair-saturated" if isa["AVX2"] else None    # None: not x86, either may be
+
+    def which(got, exact, saturated) -> str:
+        return "definition" if np.array_equal(got, exact) else "pair-saturated" if np.array_equal(got, saturated) \
+            else "neither"
+
+    for what, a, a_zp, b, b_zp in [c for c in ex04_byhand._matmul_cases() if c[3].dtype == np.int8]:
+        exact, saturated = ex04_byhand.ref_matmul_integer(a, a_zp, b, b_zp), pair_saturated_matmul(a, a_zp, b, b_zp)
+        assert not np.array_equal(exact, saturated), what               # the case does reach int16's limits
+        kind = which(ex04_byhand.ort_matmul_integer(a, a_zp, b, b_zp), exact, saturated)
+        assert (kind == expected) if expected else (kind != "neither"), (what, kind)
+    for what, args in [c for c in ex04_byhand._qlinear_cases() if c[1][3].dtype == np.int8]:
+        a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp = args
+        multiplier = a_scale * b_scale / y_scale                         # float32, as ref_qlinear_matmul
+        saturated = np.clip(np.rint(pair_saturated_matmul(a, a_zp, b, b_zp).astype(np.float32) * multiplier)
+                            + int(y_zp), 0, 255).astype(np.uint8)
+        exact = ex04_byhand.ref_qlinear_matmul(*args)
+        assert not np.array_equal(exact, saturated), what
+        kind = which(ex04_byhand.ort_qlinear_matmul(*args), exact, saturated)
+        assert (kind == expected) if expected else (kind != "neither"), (what, kind)
 
 
 # ---------------------------------------------------------------- plausible wrong solutions: each loses points
@@ -327,6 +401,7 @@ WRONG = [  # (what, the names replaced, the checks that must lose points)
     ("int16 accumulation", {"matmul_integer": int16_matmul}, {MATMUL, QLINEAR}),
     ("float32 accumulation", {"matmul_integer": float32_matmul}, {MATMUL}),
     ("zero points never subtracted", {"matmul_integer": no_zero_point_matmul}, {MATMUL, QLINEAR}),
+    ("pairs saturated to int16, as vpmaddubsw", {"matmul_integer": pair_saturated_matmul}, {MATMUL, QLINEAR}),
     ("float accumulation without zero-point subtraction", {"qlinear_matmul": float_no_zero_point_qlinear}, {QLINEAR}),
     ("requantization with the multiplier inverted", {"qlinear_matmul": inverted_qlinear}, {QLINEAR}),
     ("requantization with floor", {"qlinear_matmul": floor_requant_qlinear}, {QLINEAR}),
@@ -369,12 +444,13 @@ SAYS = {  # what -> words one of the lost checks' messages must contain (the lea
     "a range of zeros divides by zero": "raised ZeroDivisionError",
     "zero point rounded half up": "rounds half to even",
     "q - zero_point in uint8": "wraps around: convert q to int32 first",
-    "int16 accumulation": "MatMulInteger gives 90063",
+    "int16 accumulation": "MatMulInteger's definition gives 90063",
     "float32 accumulation": "sums beyond 2**24",
-    "zero points never subtracted": "MatMulInteger gives 90063",
-    "float accumulation without zero-point subtraction": "QLinearMatMul gives 172",
-    "requantization with the multiplier inverted": "QLinearMatMul gives 172",
-    "requantization with floor": "QLinearMatMul gives 50",
+    "zero points never subtracted": "MatMulInteger's definition gives 90063",
+    "pairs saturated to int16, as vpmaddubsw": "MatMulInteger's definition gives 90063",
+    "float accumulation without zero-point subtraction": "QLinearMatMul's definition gives 172",
+    "requantization with the multiplier inverted": "QLinearMatMul's definition gives 172",
+    "requantization with floor": "QLinearMatMul's definition gives 50",
     "float matmul of the dequantized inputs": "without calling your `matmul_integer`",
     "multiplier not renormalised at 2**31": "outside [2**30, 2**31)",
     "multiplier truncated, not rounded": "the multiplier is round(M * 2**shift)",

@@ -1,11 +1,16 @@
 """Checks for exercises/04-quantize-by-hand.ipynb: INT8 quantization arithmetic written in numpy.
 
-The references come from ONNX Runtime itself: QuantizeLinear, DequantizeLinear, MatMulInteger and
-QLinearMatMul run from one-node ONNX graphs built here (opset 21, CPU EP), and ORT's quantizer gives
-scale and zero point (``onnxruntime.quantization.quant_utils.compute_scale_zp``). Every check calls
-the learner's functions on hidden data: its own seeds, shapes and ranges, with ties at .5, values
-beyond the type's range, ranges of only zeros, ranges that exclude 0, and long dot products. Where
-ORT has no operator (the integer-only requantization, the accumulator bounds, SQNR, the padding
+The references come from ONNX Runtime itself where its CPU kernels are exact on every CPU: QuantizeLinear
+and DequantizeLinear run from one-node ONNX graphs built here (opset 21, CPU EP), and ORT's quantizer gives
+scale and zero point (``onnxruntime.quantization.quant_utils.compute_scale_zp``). MatMulInteger and
+QLinearMatMul are not exact everywhere: on x86 without VNNI, ORT's uint8 x int8 kernel
+(``MlasGemmU8S8KernelAvx2``) adds each pair of products with ``vpmaddubsw`` into a saturating int16, so a
+pair beyond 32,767 in magnitude is clipped. Their references are therefore the operators' definitions,
+computed exactly in numpy, with ORT's own requantization; tests/test_ex04_byhand.py shows that they equal
+ORT's output wherever its kernel is exact (uint8 x uint8, pairs that fit int16, any input with VNNI).
+Every check calls the learner's functions on hidden data: its own seeds, shapes and ranges, with ties at
+.5, values beyond the type's range, ranges of only zeros, ranges that exclude 0, and long dot products.
+Where ORT has no operator (the integer-only requantization, the accumulator bounds, SQNR, the padding
 error), the references are the functions below; the integer-only one is exact, in Python integers.
 """
 from __future__ import annotations
@@ -77,6 +82,7 @@ def ort_dequantize(q: np.ndarray, scale: Any, zero_point: Any, axis: int | None 
 
 
 def ort_matmul_integer(a_q, a_zp, b_q, b_zp) -> np.ndarray:
+    """ORT's MatMulInteger, for the tests: exact for uint8 x uint8 and with VNNI, not for uint8 x int8 without it."""
     return run_op("MatMulInteger", [a_q, b_q, np.asarray(a_zp, a_q.dtype), np.asarray(b_zp, b_q.dtype)], np.int32)
 
 
@@ -84,6 +90,23 @@ def ort_qlinear_matmul(a_q, a_scale, a_zp, b_q, b_scale, b_zp, y_scale, y_zp) ->
     f32 = lambda s: np.asarray(s, np.float32)
     return run_op("QLinearMatMul", [a_q, f32(a_scale), np.asarray(a_zp, a_q.dtype), b_q, f32(b_scale),
                                     np.asarray(b_zp, b_q.dtype), f32(y_scale), np.asarray(y_zp, np.uint8)], np.uint8)
+
+
+# ---------------------------------------------------------------- exact references where ORT's kernel is not exact
+
+def ref_matmul_integer(a_q: np.ndarray, a_zp: Any, b_q: np.ndarray, b_zp: Any) -> np.ndarray:
+    """MatMulInteger as ONNX defines it: (A - a_zero_point) @ (B - b_zero_point), summed exactly in int64 and
+    returned as int32 (every check's sums fit: K = 4096 reaches 1.4e8 of int32's 2.1e9)."""
+    acc = (np.asarray(a_q).astype(np.int64) - int(a_zp)) @ (np.asarray(b_q).astype(np.int64) - int(b_zp))
+    return acc.astype(np.int32)
+
+
+def ref_qlinear_matmul(a_q, a_scale, a_zp, b_q, b_scale, b_zp, y_scale, y_zp) -> np.ndarray:
+    """QLinearMatMul as ORT's CPU kernel requantizes, from the exact accumulator: M in float32, acc * M in float32,
+    rounded half to even, plus the zero point, saturated to uint8."""
+    acc = ref_matmul_integer(a_q, a_zp, b_q, b_zp)
+    multiplier = np.float32(a_scale) * np.float32(b_scale) / np.float32(y_scale)
+    return np.clip(np.rint(acc.astype(np.float32) * multiplier) + int(y_zp), 0, 255).astype(np.uint8)
 
 
 # ---------------------------------------------------------------- the check's own references (no ORT operator)
@@ -330,20 +353,20 @@ def _matmul_cases() -> list[tuple[str, np.ndarray, Any, np.ndarray, Any]]:
              np.full((4096, 3), -128, np.int8), np.int8(0))]
 
 
-@check("matmul_integer matches ORT's MatMulInteger exactly (int32, zero points, K = 4096)", points=1)
+@check("matmul_integer matches MatMulInteger's definition exactly (int32, zero points, K = 4096)", points=1)
 def matmul_integer_ok(ns):
     fn = need(ns, "matmul_integer", is_callable=True)
     for what, a, a_zp, b, b_zp in _matmul_cases():
         shown = f"matmul_integer(a, {int(a_zp)}, b, {int(b_zp)})"
         got = _array(_call(fn, shown, a.copy(), a_zp, b.copy(), b_zp), shown, (a.shape[0], b.shape[1]), np.int32,
                      shape_is="rows of a by columns of b")
-        want = ort_matmul_integer(a, a_zp, b, b_zp)
+        want = ref_matmul_integer(a, a_zp, b, b_zp)
         bad = np.argwhere(got != want)
         if len(bad):
             i, j = (int(v) for v in bad[0])
-            raise CheckFailed(f"`{shown}` on {what} gives {got[i, j]} at row {i}, column {j}, but MatMulInteger gives "
-                              f"{want[i, j]}: subtract the zero points after converting to int32, and accumulate in "
-                              "int32 (an int16 sum wraps, a float32 sum rounds above 2**24).")
+            raise CheckFailed(f"`{shown}` on {what} gives {got[i, j]} at row {i}, column {j}, but MatMulInteger's "
+                              f"definition gives {want[i, j]}: subtract the zero points after converting to int32, and "
+                              "accumulate in int32 (an int16 sum wraps, a float32 sum rounds above 2**24).")
 
 
 def _qlinear_cases() -> list[tuple[str, tuple[Any, ...]]]:
@@ -363,7 +386,7 @@ def _qlinear_cases() -> list[tuple[str, tuple[Any, ...]]]:
     return cases
 
 
-@check("qlinear_matmul matches ORT's QLinearMatMul", points=2)
+@check("qlinear_matmul matches QLinearMatMul: ORT's requantization of the exact accumulator", points=2)
 def qlinear_matmul_ok(ns):
     fn = need(ns, "qlinear_matmul", is_callable=True)
     for what, args in _qlinear_cases():
@@ -371,15 +394,15 @@ def qlinear_matmul_ok(ns):
         shown = "qlinear_matmul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp)"
         got = _array(_call(fn, shown, a.copy(), a_scale, a_zp, b.copy(), b_scale, b_zp, y_scale, y_zp), shown,
                      (a.shape[0], b.shape[1]), np.uint8, shape_is="rows of a by columns of b")
-        want = ort_qlinear_matmul(*args)
-        acc = (a.astype(np.int64) - int(a_zp)) @ (b.astype(np.int64) - int(b_zp))
+        want = ref_qlinear_matmul(*args)
+        acc = ref_matmul_integer(a, a_zp, b, b_zp).astype(np.int64)
         t = acc * (float(a_scale) * float(b_scale) / float(y_scale)) + int(y_zp)
         bad = _off_ties(got, want, t)
         if len(bad):
             i, j = (int(v) for v in bad[0])
             raise CheckFailed(f"`qlinear_matmul` on a {what} product gives {got[i, j]} at row {i}, column {j}, but "
-                              f"QLinearMatMul gives {want[i, j]}: y = saturate(round(acc * M) + y_zp) with acc the int32 "
-                              "accumulator and M = a_scale * b_scale / y_scale.")
+                              f"QLinearMatMul's definition gives {want[i, j]}: y = saturate(round(acc * M) + y_zp) "
+                              "with acc the int32 accumulator and M = a_scale * b_scale / y_scale.")
     if not _uses_matmul_integer(fn, _qlinear_cases()[0][1]):
         raise CheckFailed("`qlinear_matmul` gives the right numbers without calling your `matmul_integer`: compute its "
                           "accumulator with integers, as an INT8 kernel does, not from dequantized floats.")
@@ -453,13 +476,13 @@ def _requantize_fixed(ns: dict[str, Any]) -> None:
                               f"(acc * {m} + 2**{n - 1}) >> {n}, plus {y_zp} and saturated, is {want[i]}: compute in int64 "
                               "(acc * multiplier overflows int32) and round by adding 2**(shift - 1) before shifting.")
     what, (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) = _qlinear_cases()[0]
-    acc = ort_matmul_integer(a, a_zp, b, b_zp)
+    acc = ref_matmul_integer(a, a_zp, b, b_zp)
     m, n = ref_fixed_point(float(a_scale * b_scale / y_scale))
     got = np.asarray(_call(fn, f"requantize_fixed(acc, {m}, {n}, {int(y_zp)})", acc.copy(), m, n, y_zp))
-    want = ort_qlinear_matmul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp)
+    want = ref_qlinear_matmul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp)
     if got.shape != want.shape or np.abs(got.astype(np.int64) - want).max() > 1:
-        raise CheckFailed(f"`requantize_fixed` on the accumulators of a {what} product is more than 1 LSB from ORT's "
-                          "QLinearMatMul.")
+        raise CheckFailed(f"`requantize_fixed` on the accumulators of a {what} product is more than 1 LSB from "
+                          "QLinearMatMul's float requantization.")
 
 
 # ---------------------------------------------------------------- 5 · how large can the accumulator get?
