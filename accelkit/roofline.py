@@ -124,9 +124,10 @@ class Bandwidth:
     median_gbps: float
     worst_gbps: float
     threads: int
-    size_mb: float        # each of the three arrays
+    size_mb: float        # each of the three arrays (the one array of the "read" kernel)
     repeats: int
     kernel: str = "numpy a = b + c over float32 arrays (STREAM 'Add': 12 bytes per element)"
+    mode: str = "add"
 
     @property
     def spread_pct(self) -> float:
@@ -134,28 +135,35 @@ class Bandwidth:
         return 100 * (self.gbps - self.worst_gbps) / self.median_gbps
 
     def __str__(self) -> str:
+        arrays = "1 array" if self.mode == "read" else "3 arrays"
         return (f"{self.gbps:.1f} GB/s best of {self.repeats} (median {self.median_gbps:.1f}, spread "
-                f"{self.spread_pct:.0f}%), {self.threads} thread(s), 3 arrays x {self.size_mb:.0f} MB")
+                f"{self.spread_pct:.0f}%), {self.threads} thread(s), {self.mode}, {arrays} x {self.size_mb:.0f} MB")
 
 
 class StreamRunner:
-    """``a = b + c`` over three arrays, split across ``threads`` Python threads (numpy releases
-    the GIL inside its loops, so the threads stream in parallel): a harness runner."""
+    """``a = b + c`` over three arrays (``mode="add"``), or the max of one array (``mode="read"``:
+    only reads, as a decode step reads its weights), split across ``threads`` Python threads
+    (numpy releases the GIL inside its loops, so the threads stream in parallel): a harness runner."""
 
-    def __init__(self, size_mb: float = STREAM_MB, threads: int = 1) -> None:
+    def __init__(self, size_mb: float = STREAM_MB, threads: int = 1, mode: str = "add") -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         n = _stream_elements(size_mb, threads)
-        self.a: np.ndarray | None = np.zeros(n, np.float32)
+        self.mode = mode
         self.b: np.ndarray | None = np.ones(n, np.float32)
-        self.c: np.ndarray | None = np.ones(n, np.float32)
+        self.a: np.ndarray | None = np.zeros(n, np.float32) if mode == "add" else None
+        self.c: np.ndarray | None = np.ones(n, np.float32) if mode == "add" else None
         edges = np.linspace(0, n, threads + 1, dtype=int)
         self.slices = [slice(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
         self.pool = ThreadPoolExecutor(threads) if threads > 1 else None
-        self.settings = runner_settings("numpy", "CPU", f"stream-add-{size_mb:g}MB", threads=threads)
+        self.settings = runner_settings("numpy", "CPU", f"stream-{mode}-{size_mb:g}MB", threads=threads)
 
     def _add(self, s: slice) -> None:
-        assert self.a is not None and self.b is not None and self.c is not None, "this runner is closed"
+        assert self.b is not None, "this runner is closed"
+        if self.mode == "read":
+            np.maximum.reduce(self.b[s])     # vectorized, and cheap beside the read
+            return
+        assert self.a is not None and self.c is not None
         np.add(self.b[s], self.c[s], out=self.a[s])
 
     def infer(self) -> None:
@@ -174,9 +182,9 @@ def _stream_elements(size_mb: float, threads: int) -> int:
     return max(int(size_mb * 2 ** 20) // 4, threads)
 
 
-def stream_runner(size_mb: float = STREAM_MB, threads: int = 1) -> StreamRunner:
+def stream_runner(size_mb: float = STREAM_MB, threads: int = 1, mode: str = "add") -> StreamRunner:
     """Builder for the harness (module level, so ``isolate=True`` can pickle it)."""
-    return StreamRunner(size_mb, threads)
+    return StreamRunner(size_mb, threads, mode)
 
 
 def last_level_cache_mb() -> float | None:
@@ -191,7 +199,7 @@ def last_level_cache_mb() -> float | None:
 
 
 def measure_bandwidth(*, threads: int = 1, size_mb: float = STREAM_MB, repeats: int = 10,
-                      isolate: bool = False) -> Bandwidth:
+                      isolate: bool = False, mode: str = "add") -> Bandwidth:
     """The memory-bandwidth roof in GB/s: a STREAM-like ``a = b + c`` over three ``size_mb``
     arrays (default 256 MB each, far beyond a last-level cache), ``repeats`` timed passes through
     the harness (at least its 10; after one untimed pass that touches every page), split over
@@ -199,17 +207,23 @@ def measure_bandwidth(*, threads: int = 1, size_mb: float = STREAM_MB, repeats: 
     STREAM reports it; ``median_gbps`` and ``spread_pct`` say how steady it was. Bytes are what
     the kernel reads and writes (12 per element); a cache that reads a line before writing it
     moves up to 4/3 of that. Notebook 07 teaches it; later notebooks reuse it as "the bandwidth
-    roof"."""
+    roof". ``mode="read"`` takes the max of one ``size_mb`` array instead (4 bytes read per element, nothing
+    written): the traffic of an LLM decode step, which reads its weights and writes almost nothing."""
     from .harness.measure import measure
 
     if threads < 1 or size_mb <= 0 or repeats < 1:
         raise AccelkitError("measure_bandwidth needs threads >= 1, size_mb > 0 and repeats >= 1.")
-    result = measure(partial(stream_runner, size_mb, threads), iterations=repeats, isolate=isolate,
-                     label=f"stream add {threads}T")
-    moved = 3 * 4 * _stream_elements(size_mb, threads)   # STREAM counts what the program reads and writes
+    if mode not in ("add", "read"):
+        raise AccelkitError(f"measure_bandwidth's mode is 'add' (STREAM a = b + c) or 'read' (a max over one array), not {mode!r}.")
+    result = measure(partial(stream_runner, size_mb, threads, mode), iterations=repeats, isolate=isolate,
+                     label=f"stream {mode} {threads}T")
+    per_element = 12 if mode == "add" else 4     # STREAM counts what the program reads and writes
+    moved = per_element * _stream_elements(size_mb, threads)
     gbps = lambda ms: moved / (ms * 1e-3) / 1e9
+    kernel = ("numpy a = b + c over float32 arrays (STREAM 'Add': 12 bytes per element)" if mode == "add"
+              else "numpy max of one float32 array (reads only: 4 bytes per element)")
     return Bandwidth(gbps(result.min_ms), gbps(result.median_ms), gbps(result.max_ms), threads, size_mb,
-                     result.iterations)
+                     result.iterations, kernel, mode)
 
 
 # ---------------------------------------------------------------- the compute roofs

@@ -64,8 +64,8 @@ def decode(model: str, rounds: int, new: int, echo=print) -> dict:
     from accelkit.harness.generation import agreement
 
     cores = os.cpu_count() or 1
-    bw = roofline.measure_bandwidth(threads=cores)
-    bw1 = roofline.measure_bandwidth(threads=1)
+    bw = roofline.measure_bandwidth(threads=cores, mode="read")      # decode reads its weights
+    bw1 = roofline.measure_bandwidth(threads=1, mode="read")
     echo(f"bandwidth: {bw}\n           {bw1}")
     formats = ["f32", *(["bf16"] if llm.bf16_native() else []), "int8", "int4-sym-g64"]
     folders = {f: llm.ov_folder(model, "f32" if f == "bf16" else f) for f in formats}

@@ -80,11 +80,15 @@ def test_bandwidth_returns_gbps_with_its_spread_quickly():
     assert bw.threads == 1 and bw.repeats >= 3 and "GB/s" in str(bw)
     two = measure_bandwidth(size_mb=2, repeats=3, threads=2)
     assert two.threads == 2 and two.gbps > 0
+    read = measure_bandwidth(size_mb=2, repeats=3, mode="read")
+    assert read.mode == "read" and "reads only" in read.kernel and "read, 1 array" in str(read)
 
 
 def test_bandwidth_rejects_nonsense():
     with pytest.raises(AccelkitError, match="threads"):
         measure_bandwidth(threads=0)
+    with pytest.raises(AccelkitError, match="mode is 'add'"):
+        measure_bandwidth(mode="write")
 
 
 def test_matmul_kernels_run_through_the_harness():

@@ -43,7 +43,7 @@ def known_machine(monkeypatch):
 def generation(fmt, tpot_ms, new_tokens=24, folder=None):
     """A GenerationResult as llm.measure_ov returns it for ``folder`` (ov-<fmt> by default)."""
     return GenerationResult(
-        label=fmt, prompt_tokens=32, new_tokens=new_tokens, repeats=3, load_s=0.4, warmup_ms=180.0, ttft_ms=25.0,
+        label=fmt, prompt_tokens=32, new_tokens=new_tokens, repeats=3, prompts=4, load_s=0.4, warmup_ms=180.0, ttft_ms=25.0,
         ttft_p90_ms=27.0, tpot_ms=tpot_ms, tpot_p90_ms=1.1 * tpot_ms, tpot_mean_ms=tpot_ms, tpot_spread_pct=4.0,
         tokens_per_s=950 / tpot_ms, settings={"runtime": "openvino-genai", "model": folder or f"ov-{fmt}",
                                               "precision": "f32", "kv_cache": "u8 (default)", "threads": CORES})
