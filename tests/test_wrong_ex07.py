@@ -104,11 +104,13 @@ meets = right_functions({})["meets"]
 
 @pytest.fixture(scope="module")
 def files():
+    # ORT's INT8 file with 7-bit weights (reduce_range): its U8S8 products cannot saturate int16 on a CPU without
+    # VNNI, so it keeps FP32's accuracy on every CPU kind and the ORT cases below lose only what they name.
     from accelkit import quant
     from accelkit.models.files import ir_path, onnx_path
 
     return {"fp32_onnx": onnx_path("digits_cnn"), "fp32_ir": ir_path("digits_cnn"),
-            "fp16_ir": ir_path("digits_cnn", fp16_weights=True), "int8_onnx": quant.ort_static_int8("digits_cnn"),
+            "fp16_ir": ir_path("digits_cnn", fp16_weights=True), "int8_onnx": quant.ort_static_int8("digits_cnn", reduce_range=True),
             "int8_ir": quant.nncf_int8_ir("digits_cnn")}
 
 

@@ -74,7 +74,10 @@ def as_prompts(prompt_ids: Sequence[int] | Sequence[Sequence[int]]) -> list[list
     """One prompt (token ids) or several of the same length, as a list of prompts."""
     if not len(prompt_ids):
         raise AccelkitError("the prompt is empty: give at least one token (the tokenizer adds <s> to any text).")
-    prompts = [list(p) for p in prompt_ids] if isinstance(prompt_ids[0], Sequence) else [list(prompt_ids)]  # type: ignore[arg-type]
+    if isinstance(prompt_ids[0], Sequence):
+        prompts: list[list[int]] = [[int(t) for t in p] for p in prompt_ids]  # type: ignore[union-attr]
+    else:
+        prompts = [[int(t) for t in prompt_ids]]  # type: ignore[arg-type]
     lengths = {len(p) for p in prompts}
     if 0 in lengths:
         raise AccelkitError("one of the prompts is empty: give at least one token each.")

@@ -85,6 +85,12 @@ def _simulate_openvino() -> None:
 def _simulate_cpu() -> None:
     import accelkit.core.host as host
 
+    real = host.read_cpuinfo()
+    if "avx512_bf16" not in real and "amx_bf16" not in real:
+        # The kernels still run on the real CPU: without BF16, torch emulates a bf16 matmul (over a minute
+        # at the roofline's 2048); a smaller roof kernel keeps the capstone's bf16 row cheap.
+        os.environ.setdefault("ACCELKIT_ROOF_N", "256")
+
     os.cpu_count = lambda: CORES
     host.read_cpuinfo = lambda path=None: CPUINFO
 

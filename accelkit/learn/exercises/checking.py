@@ -61,16 +61,22 @@ def need(ns: dict[str, Any], name: str, kind: type | None = None, is_callable: b
     return value
 
 
-def call(fn: Callable, *args: Any) -> Any:
-    """Call the learner's function; its exceptions become a clear CheckFailed."""
+def call(fn: Callable, *args: Any, shown: str | None = None) -> Any:
+    """Call the learner's function; its exceptions become a clear CheckFailed. With ``shown`` (the
+    call as the learner would write it, e.g. ``"kv_cache_mb(shape, tokens=4096, ...)"``) the sentence
+    names that call and keeps the first line of the message only."""
     try:
         return fn(*args)
     except CheckFailed:
         raise
     except NotImplementedError:
-        raise CheckFailed(f"`{fn.__name__}` is not written yet (it raises NotImplementedError).") from None
+        raise CheckFailed(f"`{getattr(fn, '__name__', shown)}` is not written yet (it raises NotImplementedError).") \
+            from None
     except Exception as exc:
-        raise CheckFailed(f"`{getattr(fn, '__name__', 'your function')}` raised {type(exc).__name__}: {exc}") from None
+        if shown is None:
+            raise CheckFailed(f"`{getattr(fn, '__name__', 'your function')}` raised {type(exc).__name__}: {exc}") from None
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else "no message"
+        raise CheckFailed(f"`{shown}` raised {type(exc).__name__}: {text[:160].rstrip('.')}.") from None
 
 
 @contextlib.contextmanager

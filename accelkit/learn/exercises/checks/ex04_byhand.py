@@ -16,11 +16,12 @@ error), the references are the functions below; the integer-only one is exact, i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..checking import CheckFailed, check, need
+from ..checking import CheckFailed, call, check, need
 
 EXERCISE = "04-quantize-by-hand"
 OPSET = 21              # QuantizeLinear/DequantizeLinear-21; runs in the pinned onnx and ONNX Runtime 1.32
@@ -164,18 +165,9 @@ def _kind(value: Any) -> str:
     return f"a numpy array of {value.dtype}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
 
 
-def _call(fn, shown: str, *args: Any) -> Any:
-    """Call the learner's function; its exceptions become one sentence naming the input."""
-    try:
-        return fn(*args)
-    except CheckFailed:
-        raise
-    except NotImplementedError:
-        raise CheckFailed(f"`{getattr(fn, '__name__', shown)}` is not written yet (it raises NotImplementedError).") \
-            from None
-    except Exception as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else "no message"
-        raise CheckFailed(f"`{shown}` raised {type(exc).__name__}: {text.rstrip('.')}.") from None
+def _call(fn: Callable, shown: str, *args: Any) -> Any:
+    """Call the learner's function; its exceptions become one sentence naming ``shown``."""
+    return call(fn, *args, shown=shown)
 
 
 def _real(value: Any, what: str) -> float:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ....models.tinyllama import parameter_count
-from ..checking import CheckFailed, check, need
+from ..checking import CheckFailed, call, check, need
 
 EXERCISE = "07-size-an-llm"
 MB = 1e6                       # megabytes as file sizes count them (the kit's folder_mb)
@@ -85,17 +85,8 @@ def _kind(value: Any) -> str:
 
 
 def _call(fn: Callable, shown: str, *args: Any) -> Any:
-    """Call the learner's function; its exceptions become one sentence naming the call."""
-    try:
-        return fn(*args)
-    except CheckFailed:
-        raise
-    except NotImplementedError:
-        raise CheckFailed(f"`{getattr(fn, '__name__', shown)}` is not written yet (it raises NotImplementedError).") \
-            from None
-    except Exception as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else "no message"
-        raise CheckFailed(f"`{shown}` raised {type(exc).__name__}: {text[:160].rstrip('.')}.") from None
+    """Call the learner's function; its exceptions become one sentence naming ``shown``."""
+    return call(fn, *args, shown=shown)
 
 
 def _real(value: Any, what: str) -> float:
