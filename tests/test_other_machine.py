@@ -2,7 +2,8 @@
 BF16 and AMX, and an OpenVINO GPU (tests/othermachine/sitecustomize.py simulates it for every
 process, the notebook kernels included). The notebooks chosen are the ones whose outputs depend
 most on the hardware: the hardware report (00), devices/AUTO/HETERO with GPU paths taken (05)
-and the capstone, whose configuration list follows the hardware (07)."""
+and the capstone, whose configuration list follows the hardware (07), and the LLM notebook, whose
+format list gains a bf16 row where the CPU has BF16 (07-llm-inference)."""
 import os
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM = Path(__file__).resolve().parent / "othermachine"
-NOTEBOOKS = ["00-setup-and-hardware.ipynb", "05-auto-vs-hetero.ipynb", "07-capstone-deployment.ipynb"]
+NOTEBOOKS = ["00-setup-and-hardware.ipynb", "05-auto-vs-hetero.ipynb", "07-capstone-deployment.ipynb",
+             "07-llm-inference.ipynb"]
 
 
 def simulated_env(tmp_path: Path) -> dict:
