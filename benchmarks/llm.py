@@ -25,20 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from importlib import metadata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness_vs_benchmark_app import cpu_flags  # noqa: E402  (the x86 flags that decide the kernels)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("openvino-genai", "openvino-tokenizers", "transformers", "tokenizers", "optimum", "optimum-intel",
             "huggingface-hub", "safetensors")
-
-
-def cpu_flags() -> str:
-    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
-    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
-    wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16")
-    have = set(line.split(":", 1)[-1].split())
-    return " ".join(f for f in wanted if f in have) or "none of avx2/avx512/vnni/bf16/amx"
 
 
 def package_mb() -> dict[str, float]:
@@ -61,7 +58,7 @@ def package_mb() -> dict[str, float]:
 
 def decode(model: str, rounds: int, new: int, echo=print) -> dict:
     from accelkit import llm, roofline
-    from accelkit.harness.generation import agreement
+    from accelkit.harness.generation import agreement, interleaved
 
     cores = os.cpu_count() or 1
     bw = roofline.measure_bandwidth(threads=cores, mode="read")      # decode reads its weights
@@ -72,12 +69,9 @@ def decode(model: str, rounds: int, new: int, echo=print) -> dict:
     pipes, loads = {}, {}
     for f in formats:
         pipes[f], loads[f] = llm.ov_pipeline(folders[f], precision="bf16" if f == "bf16" else "f32")
-    prompt = llm.prompt(32)
-    runs: dict[str, list] = {f: [] for f in formats}
-    for i in range(rounds):
-        order = formats if i % 2 == 0 else formats[::-1]
-        for f in order:
-            runs[f].append(llm.measure_ov(folders[f], prompt, new, pipe=pipes[f], label=f, repeats=3))
+    prompt = llm.prompts(32, 4)                 # a new prompt for every run of a measurement
+    runs = interleaved({f: partial(llm.measure_ov, folders[f], prompt, new, pipe=pipes[f], label=f, repeats=3)
+                        for f in formats}, rounds)
     rows = {}
     for f in formats:
         tpots = [r.tpot_ms for r in runs[f]]

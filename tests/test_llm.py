@@ -15,7 +15,7 @@ import pytest
 
 from accelkit import llm
 from accelkit.errors import AccelkitError
-from accelkit.harness.generation import agreement, measure_generation
+from accelkit.harness.generation import agreement, interleaved, measure_generation
 from accelkit.models import tinyllama
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -124,6 +124,19 @@ def test_the_harness_gives_each_run_its_own_prompt():
     assert len({tuple(p) for p in llm.prompts(16, 4)}) == 4 and {len(p) for p in llm.prompts(16, 4)} == {16}
     with pytest.raises(AccelkitError, match="unknown attention backend 'paged'"):
         llm.ov_pipeline(llm.hf_folder("tiny-llama"), backend="paged")
+
+
+def test_interleaved_rounds_alternate_their_order():
+    order = []
+
+    def run(name):
+        order.append(name)
+        return name
+
+    got = interleaved({"a": lambda: run("a"), "b": lambda: run("b"), "c": lambda: run("c")}, rounds=3)
+    assert order == ["a", "b", "c", "c", "b", "a", "a", "b", "c"] and got["b"] == ["b", "b", "b"]
+    with pytest.raises(AccelkitError, match="rounds >= 1"):
+        interleaved({"a": lambda: None}, rounds=0)
 
 
 def test_the_harness_says_when_a_generation_stops_early():

@@ -36,7 +36,8 @@ from typing import Any
 from ..errors import AccelkitError
 from .measure import percentile
 
-__all__ = ["Generate", "GenerationResult", "as_prompts", "measure_generation", "agreement", "generation_frame"]
+__all__ = ["Generate", "GenerationResult", "as_prompts", "measure_generation", "interleaved", "agreement",
+           "generation_frame"]
 
 Generate = Callable[[Sequence[int], int, Callable[[], None]], Sequence[int]]
 
@@ -148,6 +149,19 @@ def measure_generation(generate: Generate, prompt_ids: Sequence[int] | Sequence[
         tpot_spread_pct=100 * (max(per_repeat) - min(per_repeat)) / mid if mid else 0.0,
         tokens_per_s=statistics.median(rates), settings=dict(settings or {}), runtime_metrics=metrics,
         token_gaps_ms=all_gaps)
+
+
+def interleaved(runs: dict[Any, Callable[[], GenerationResult]], rounds: int = 2) -> dict[Any, list[GenerationResult]]:
+    """Call every measurement once per round, in the given order and then reversed on alternate
+    rounds (so no configuration always runs right after the same neighbour), and collect each
+    one's results: a slow spell on a shared machine then hits every configuration, not one."""
+    if rounds < 1 or not runs:
+        raise AccelkitError("interleaved needs at least one measurement and rounds >= 1.")
+    results: dict[Any, list[GenerationResult]] = {name: [] for name in runs}
+    for i in range(rounds):
+        for name in (list(runs) if i % 2 == 0 else list(runs)[::-1]):
+            results[name].append(runs[name]())
+    return results
 
 
 def agreement(result: GenerationResult) -> dict[str, float]:
